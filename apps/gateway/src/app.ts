@@ -1,0 +1,54 @@
+import { randomUUID } from "node:crypto";
+import { Hono } from "hono";
+import { bodyLimit } from "hono/body-limit";
+import type { ContentfulStatusCode } from "hono/utils/http-status";
+import type { AppEnv, Services } from "./context.ts";
+import { ApiError, errorBody } from "./errors.ts";
+import { registerChatCompletions } from "./routes/chat-completions.post.ts";
+import { registerHealth } from "./routes/health.get.ts";
+
+/** The HTTP surface. Pure wiring: services come in, nothing is created here. */
+export function createApp(services: Services): Hono<AppEnv> {
+  const app = new Hono<AppEnv>();
+
+  app.use(async (c, next) => {
+    // Accept a caller's id (so logs join up across services); otherwise mint one.
+    const requestId = c.req.header("x-request-id")?.slice(0, 128) || `req_${randomUUID().replaceAll("-", "")}`;
+    c.set("requestId", requestId);
+    c.set("services", services);
+    await next();
+    c.res.headers.set("x-request-id", requestId);
+  });
+
+  app.use(
+    "/v1/*",
+    bodyLimit({
+      maxSize: services.config.server.maxBodyBytes,
+      onError: () => {
+        throw new ApiError(
+          "payload_too_large",
+          `request body exceeds ${services.config.server.maxBodyBytes} bytes (server.max_body_bytes)`,
+        );
+      },
+    }),
+  );
+
+  registerHealth(app);
+  registerChatCompletions(app);
+
+  app.notFound((c) => {
+    const error = new ApiError("not_found", `no endpoint at ${c.req.method} ${c.req.path}`);
+    return c.json(errorBody(error.code, error.message, c.get("requestId")), 404);
+  });
+
+  app.onError((error, c) => {
+    const requestId = c.get("requestId") ?? "unknown";
+    if (error instanceof ApiError) {
+      return c.json(errorBody(error.code, error.message, requestId), error.status as ContentfulStatusCode);
+    }
+    services.logger.error("unhandled error", { request_id: requestId, error: error.stack ?? String(error) });
+    return c.json(errorBody("internal", "internal error; see the gateway log for this request id", requestId), 500);
+  });
+
+  return app;
+}

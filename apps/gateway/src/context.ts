@@ -1,0 +1,31 @@
+import type { Config } from "@breakwater/config";
+import type { Hono } from "hono";
+import type { KeyRing } from "./auth.ts";
+import type { Logger } from "./logger.ts";
+import type { Router } from "./proxy/router.ts";
+
+export interface ReadinessCheck {
+  name: string;
+  check(): Promise<void>;
+}
+
+/** Everything a handler may use, built once in the composition root (main.ts / server.ts). */
+export interface Services {
+  config: Config;
+  router: Router;
+  clientKeys: KeyRing;
+  adminKeys: KeyRing;
+  logger: Logger;
+  readiness: ReadinessCheck[];
+  /** Set when shutdown begins: /readyz turns 503 so load balancers stop sending traffic. */
+  draining: () => boolean;
+}
+
+export interface AppEnv {
+  Variables: {
+    services: Services;
+    requestId: string;
+  };
+}
+
+export type App = Hono<AppEnv>;

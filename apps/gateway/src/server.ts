@@ -1,0 +1,148 @@
+import type { Server } from "node:http";
+import type { AddressInfo } from "node:net";
+import type { Config } from "@breakwater/config";
+import { RetryBudget, systemClock } from "@breakwater/core";
+import { type Database, openDatabase } from "@breakwater/db";
+import { createAdapter, createKeepAliveFetch } from "@breakwater/providers";
+import { type Simulator, simulatorBaseUrl, startSimulator } from "@breakwater/simulator";
+import { MemoryStore, RedisStore, type Store } from "@breakwater/store";
+import { serve } from "@hono/node-server";
+import { createApp } from "./app.ts";
+import { KeyRing } from "./auth.ts";
+import type { Services } from "./context.ts";
+import type { Logger } from "./logger.ts";
+import { type RouteRuntime, Router, type TierRuntime } from "./proxy/router.ts";
+
+export interface GatewayOptions {
+  config: Config;
+  port: number;
+  host: string;
+  /** Unset → embedded PGlite under dataDir. */
+  databaseUrl?: string;
+  dataDir: string;
+  /** Unset → in-memory store. */
+  redisUrl?: string;
+  redisKeyPrefix: string;
+  logger: Logger;
+}
+
+export interface Gateway {
+  url: string;
+  services: Services;
+  /** Drains in-flight requests (up to server.shutdown_grace_ms), then closes everything. */
+  close(): Promise<void>;
+}
+
+/** The composition root: every long-lived object of a gateway process is made here, once. */
+export async function startGateway(options: GatewayOptions): Promise<Gateway> {
+  const { config, logger } = options;
+  const closers: Array<() => Promise<void>> = [];
+  try {
+    const simulator = config.usesSimulator ? await startSimulator() : undefined;
+    if (simulator) {
+      closers.push(() => simulator.close());
+      logger.warn("built-in simulator is serving tiers without API keys", { simulator: simulator.url });
+    }
+
+    const database: Database = await openDatabase({
+      ...(options.databaseUrl && { url: options.databaseUrl }),
+      dataDir: options.dataDir,
+    });
+    closers.push(() => database.close());
+
+    const store: Store = options.redisUrl
+      ? RedisStore.open({ url: options.redisUrl, keyPrefix: options.redisKeyPrefix })
+      : new MemoryStore();
+    closers.push(() => store.close());
+
+    const router = new Router(buildRoutes(config, simulator), {
+      retry: config.retry,
+      budget: new RetryBudget(
+        {
+          ratio: config.retry.budgetRatio,
+          minPerSecond: config.retry.budgetMinPerSecond,
+          maxBalance: config.retry.budgetMaxBalance,
+        },
+        systemClock,
+      ),
+      clock: systemClock,
+    });
+
+    let draining = false;
+    const services: Services = {
+      config,
+      router,
+      clientKeys: new KeyRing(config.auth.clientKeys),
+      adminKeys: new KeyRing(config.auth.adminKeys),
+      logger,
+      readiness: [
+        { name: `database (${database.kind})`, check: () => database.ping() },
+        { name: `store (${store.kind})`, check: () => store.ping() },
+      ],
+      draining: () => draining,
+    };
+
+    const { server, url } = await listen(createApp(services).fetch, options.port, options.host);
+    let inFlight = 0;
+    server.on("request", (_req, res) => {
+      inFlight++;
+      res.once("close", () => inFlight--);
+    });
+    logger.info("gateway listening", {
+      url,
+      database: database.kind,
+      store: store.kind,
+      routes: [...config.routes.keys()],
+    });
+
+    return {
+      url,
+      services,
+      async close() {
+        draining = true;
+        server.close();
+        const giveUpAt = Date.now() + config.server.shutdownGraceMs;
+        while (inFlight > 0 && Date.now() < giveUpAt) await new Promise((resolve) => setTimeout(resolve, 25));
+        if (inFlight > 0) logger.warn("shutdown grace elapsed; closing remaining connections", { in_flight: inFlight });
+        server.closeAllConnections();
+        await closeAll(closers);
+      },
+    };
+  } catch (error) {
+    await closeAll(closers);
+    throw error;
+  }
+}
+
+function buildRoutes(config: Config, simulator: Simulator | undefined): Map<string, RouteRuntime> {
+  const fetch = createKeepAliveFetch();
+  const tiers = new Map<string, TierRuntime>();
+  for (const tier of config.tiers.values()) {
+    const baseUrl =
+      tier.simulated && simulator ? simulatorBaseUrl(simulator.url, tier.name, tier.provider) : tier.baseUrl;
+    tiers.set(tier.name, { config: tier, adapter: createAdapter(tier, { ...(baseUrl && { baseUrl }), fetch }) });
+  }
+  const routes = new Map<string, RouteRuntime>();
+  for (const route of config.routes.values()) {
+    routes.set(route.name, { config: route, tiers: route.tiers.map((name) => tiers.get(name) as TierRuntime) });
+  }
+  return routes;
+}
+
+function listen(
+  fetch: (request: Request) => Response | Promise<Response>,
+  port: number,
+  host: string,
+): Promise<{ server: Server; url: string }> {
+  return new Promise((resolve, reject) => {
+    const server = serve({ fetch, port, hostname: host }, (info: AddressInfo) => {
+      resolve({ server: server as Server, url: `http://${host}:${info.port}` });
+    }) as Server;
+    server.once("error", reject);
+    server.keepAliveTimeout = 65_000;
+  });
+}
+
+async function closeAll(closers: Array<() => Promise<void>>): Promise<void> {
+  for (const close of closers.reverse()) await close();
+}

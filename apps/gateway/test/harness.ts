@@ -1,0 +1,65 @@
+import { parseConfig } from "@breakwater/config";
+import { type Simulator, startSimulator } from "@breakwater/simulator";
+import OpenAI from "openai";
+import { freshDatabaseUrl, freshRedisPrefix, redisUrl } from "../../../test/services.ts";
+import { createLogger } from "../src/logger.ts";
+import { type Gateway, startGateway } from "../src/server.ts";
+
+export type Mode = "embedded" | "services";
+
+export const CLIENT_KEY = "bw-test-client-key-3f9a";
+export const UPSTREAM_KEY = "sk-test-upstream-secret-77c1";
+
+export interface Harness {
+  gateway: Gateway;
+  simulator: Simulator;
+  /** The official OpenAI SDK, pointed at the gateway. */
+  client: OpenAI;
+  /** Every line the gateway logged. */
+  logs: string[];
+  close(): Promise<void>;
+}
+
+/**
+ * A real gateway on a real port, its tiers pointed at a real simulator.
+ * `embedded`: PGlite in memory + the in-memory store.
+ * `services`: a fresh Postgres database + Redis under a fresh key prefix.
+ * `yaml` may use {{SIM}} for the simulator's URL.
+ */
+export async function startHarness(mode: Mode, yaml: string): Promise<Harness> {
+  const simulator = await startSimulator();
+  const logs: string[] = [];
+  const env = { TEST_CLIENT_KEY: CLIENT_KEY, TEST_UPSTREAM_KEY: UPSTREAM_KEY };
+  const { config } = parseConfig(yaml.replaceAll("{{SIM}}", simulator.url), env, "test config");
+  const gateway = await startGateway({
+    config,
+    port: 0,
+    host: "127.0.0.1",
+    logger: createLogger("debug", (line) => logs.push(line)),
+    redisKeyPrefix: mode === "services" ? freshRedisPrefix() : "unused:",
+    ...(mode === "services"
+      ? { databaseUrl: await freshDatabaseUrl(), redisUrl: redisUrl(), dataDir: "unused" }
+      : { dataDir: "memory://" }),
+  });
+  const client = new OpenAI({ apiKey: CLIENT_KEY, baseURL: `${gateway.url}/v1`, maxRetries: 0 });
+  return {
+    gateway,
+    simulator,
+    client,
+    logs,
+    async close() {
+      await gateway.close();
+      await simulator.close();
+    },
+  };
+}
+
+/** POST a raw body to the gateway, for the cases an SDK would refuse to send. */
+export async function post(gateway: Gateway, path: string, body: string, headers: Record<string, string> = {}) {
+  const response = await fetch(`${gateway.url}${path}`, {
+    method: "POST",
+    headers: { "content-type": "application/json", authorization: `Bearer ${CLIENT_KEY}`, ...headers },
+    body,
+  });
+  return { status: response.status, headers: response.headers, json: (await response.json()) as any };
+}

@@ -1,0 +1,26 @@
+import { z } from "zod";
+
+/** Process environment for the gateway: where to find config and services. */
+const processEnvSchema = z.object({
+  PORT: z.coerce.number().int().min(0).max(65_535).default(8787),
+  HOST: z.string().default("127.0.0.1"),
+  BREAKWATER_CONFIG: z.string().default("breakwater.yaml"),
+  /** Unset → embedded mode: PGlite under BREAKWATER_DATA_DIR. */
+  DATABASE_URL: z.string().optional(),
+  /** Unset → embedded mode: in-memory store. */
+  REDIS_URL: z.string().optional(),
+  REDIS_KEY_PREFIX: z.string().default("bw:"),
+  BREAKWATER_DATA_DIR: z.string().default(".breakwater/data"),
+  LOG_LEVEL: z.enum(["debug", "info", "warn", "error"]).default("info"),
+});
+
+export type ProcessEnv = z.infer<typeof processEnvSchema>;
+
+export function parseProcessEnv(env: Record<string, string | undefined>): ProcessEnv {
+  const parsed = processEnvSchema.safeParse(env);
+  if (!parsed.success) {
+    const problems = parsed.error.issues.map((issue) => `${issue.path.join(".")}: ${issue.message}`);
+    throw new Error(`invalid environment:\n${problems.map((p) => `  - ${p}`).join("\n")}`);
+  }
+  return parsed.data;
+}

@@ -1,0 +1,12 @@
+export { type ProcessEnv, parseProcessEnv } from "./env.ts";
+export {
+  type Config,
+  ConfigError,
+  type Loaded,
+  loadConfigFile,
+  parseConfig,
+  type RouteConfig,
+  type TierConfig,
+} from "./load.ts";
+export { type ConfigFile, PROVIDERS, type ProviderKind } from "./schema.ts";
+export { Secret } from "./secret.ts";

@@ -1,0 +1,160 @@
+import { z } from "zod";
+import { parseEnvReference } from "./env-reference.ts";
+
+/**
+ * The shape of breakwater.yaml, as written (snake_case). Unknown keys are
+ * rejected so a typo such as `timout_ms` fails at start instead of being ignored.
+ * Defaults live here and only here; the README's configuration table mirrors them.
+ */
+
+const envRef = z.string().refine((text) => parseEnvReference(text) !== undefined, {
+  message: "secrets must be env references: write `env:NAME` (e.g. env:OPENAI_API_KEY) and export NAME",
+});
+
+const positiveMs = z.number().int().positive();
+const fraction = z.number().min(0).max(1);
+const name = z
+  .string()
+  .regex(/^[a-z0-9][a-z0-9._-]{0,62}$/, "use lowercase letters, digits, '.', '_' or '-' (max 63 chars)");
+
+export const PROVIDERS = ["anthropic", "openai", "gemini", "openai_compatible"] as const;
+export type ProviderKind = (typeof PROVIDERS)[number];
+
+const tierSchema = z.strictObject({
+  provider: z.enum(PROVIDERS, { message: `provider must be one of ${PROVIDERS.join(", ")}` }),
+  model: z.string().min(1),
+  api_key: envRef.optional(),
+  /** Overrides the provider's API address: a proxy, a local model server, or the simulator. */
+  base_url: z.url().optional(),
+  /** Whole-attempt budget for a non-streamed call. */
+  timeout_ms: positiveMs.default(30_000),
+  /** Streams: time until the first token; a hang costs at most this. */
+  first_byte_timeout_ms: positiveMs.default(10_000),
+  /** Streams: longest silence between two chunks after the first. */
+  stream_idle_timeout_ms: positiveMs.default(30_000),
+  /** Tokens; lets a context-length error fail over only to a tier with a larger window. */
+  context_window: z.number().int().positive().optional(),
+  max_output_tokens: z.number().int().positive().default(1024),
+});
+
+const routeSchema = z.strictObject({
+  tiers: z.array(name).min(1, "a route needs at least one tier"),
+  /** Rung 3: served, clearly marked, when every tier has failed. */
+  canned: z.string().min(1).optional(),
+  /** Whole-request budget across retries and fail-overs. */
+  deadline_ms: positiveMs.default(60_000),
+});
+
+const retrySchema = z
+  .strictObject({
+    backoff_base_ms: positiveMs.default(100),
+    backoff_cap_ms: positiveMs.default(2_000),
+    /** A longer retry-after than this fails over instead of waiting. */
+    max_retry_after_ms: positiveMs.default(5_000),
+    budget_ratio: fraction.default(0.1),
+    budget_min_per_second: z.number().min(0).default(1),
+    budget_max_balance: z.number().min(1).default(20),
+  })
+  .prefault({});
+
+const breakerSchema = z
+  .strictObject({
+    error_threshold: fraction.default(0.2),
+    min_calls: z.number().int().positive().default(20),
+    error_window_s: z.number().int().positive().default(60),
+    error_bucket_s: z.number().int().positive().default(5),
+    judge_threshold: fraction.default(0.7),
+    min_judged: z.number().int().positive().default(20),
+    quality_window_s: z.number().int().positive().default(600),
+    quality_bucket_s: z.number().int().positive().default(60),
+    cooldown_s: z.number().int().positive().default(30),
+    max_cooldown_s: z.number().int().positive().default(600),
+  })
+  .prefault({});
+
+const judgeModelSchema = z.strictObject({
+  provider: z.enum(PROVIDERS),
+  model: z.string().min(1),
+  api_key: envRef.optional(),
+  base_url: z.url().optional(),
+  timeout_ms: positiveMs.default(20_000),
+});
+
+const judgeSchema = z
+  .strictObject({
+    sample_rate: fraction.default(0.05),
+    judges: z.array(judgeModelSchema).default([]),
+  })
+  .prefault({});
+
+const authSchema = z.strictObject({
+  client_keys: z.array(envRef).min(1, "list at least one client key, e.g. env:BREAKWATER_CLIENT_KEY"),
+  admin_keys: z.array(envRef).default([]),
+});
+
+const serverSchema = z
+  .strictObject({
+    /** Requests larger than this are refused with 413 before parsing. */
+    max_body_bytes: z.number().int().positive().default(1_048_576),
+    /** How long shutdown waits for in-flight requests before closing anyway. */
+    shutdown_grace_ms: positiveMs.default(10_000),
+  })
+  .prefault({});
+
+export const configFileSchema = z
+  .strictObject({
+    /**
+     * `auto`: a tier whose api_key env var is unset is served by the built-in
+     * simulator (with a warning) — for demos and local development only.
+     * `off`: an unset key is a start-up error.
+     */
+    simulator: z.enum(["off", "auto"]).default("off"),
+    server: serverSchema,
+    auth: authSchema,
+    tiers: z.record(name, tierSchema),
+    routes: z.record(name, routeSchema),
+    retry: retrySchema,
+    breaker: breakerSchema,
+    judge: judgeSchema,
+  })
+  .superRefine((file, ctx) => {
+    for (const [routeName, route] of Object.entries(file.routes)) {
+      route.tiers.forEach((tierName, index) => {
+        if (!(tierName in file.tiers)) {
+          ctx.addIssue({
+            code: "custom",
+            path: ["routes", routeName, "tiers", index],
+            message: `unknown tier "${tierName}"; define it under tiers: or fix the name (known: ${Object.keys(file.tiers).join(", ") || "none"})`,
+          });
+        }
+      });
+      if (new Set(route.tiers).size !== route.tiers.length) {
+        ctx.addIssue({
+          code: "custom",
+          path: ["routes", routeName, "tiers"],
+          message: "a tier is listed twice; each tier may appear once per route",
+        });
+      }
+    }
+    for (const [tierName, tier] of Object.entries(file.tiers)) {
+      if (tier.provider === "openai_compatible" && !tier.base_url) {
+        ctx.addIssue({
+          code: "custom",
+          path: ["tiers", tierName, "base_url"],
+          message: "openai_compatible tiers need base_url (e.g. http://127.0.0.1:8000/v1)",
+        });
+      }
+    }
+    if (Object.keys(file.routes).length === 0) {
+      ctx.addIssue({ code: "custom", path: ["routes"], message: "define at least one route" });
+    }
+    if (file.retry.backoff_cap_ms < file.retry.backoff_base_ms) {
+      ctx.addIssue({
+        code: "custom",
+        path: ["retry", "backoff_cap_ms"],
+        message: "must be at least retry.backoff_base_ms",
+      });
+    }
+  });
+
+export type ConfigFile = z.infer<typeof configFileSchema>;

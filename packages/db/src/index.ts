@@ -1,0 +1,2 @@
+export { type Database, type Db, openDatabase } from "./client.ts";
+export { breakerDecisions } from "./schema/index.ts";

@@ -1,0 +1,1 @@
+export { breakerDecisions } from "./breaker-decisions.ts";

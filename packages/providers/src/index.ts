@@ -1,0 +1,22 @@
+export { type AttemptTimeouts, completeAttempt, type OpenedStream, openStreamAttempt } from "./attempt.ts";
+export { createAdapter } from "./create-adapter.ts";
+export { AttemptTimeout, CallerGone, ProviderError } from "./errors.ts";
+export { createKeepAliveFetch } from "./http.ts";
+export type {
+  ChatMessage,
+  ChatRequest,
+  ChatResponse,
+  FinishReason,
+  ProviderAdapter,
+  StreamEvent,
+  Usage,
+} from "./model.ts";
+export {
+  type ChatCompletionRequest,
+  type CompletionMeta,
+  chatCompletionRequestSchema,
+  fromChatCompletionRequest,
+  toChatCompletion,
+  toChatCompletionChunk,
+  toUsageChunk,
+} from "./openai-wire.ts";

@@ -1,0 +1,63 @@
+import type { SimRequest } from "./protocols/types.ts";
+
+/** Rough token estimate (4 characters per token), good enough for usage and context checks. */
+export const estimateTokens = (text: string): number => Math.max(1, Math.ceil(text.length / 4));
+
+const arithmetic = /what is\s+(-?\d+)\s*([+\-*x×])\s*(-?\d+)/i;
+const repeatExactly = /repeat exactly:\s*(.+)$/is;
+
+/**
+ * A healthy model's answer: known-answer prompts (arithmetic, "repeat exactly")
+ * are answered correctly so canaries can tell healthy from garbled; anything else
+ * is a short, deterministic echo.
+ */
+export function healthyAnswer(request: SimRequest, provider: string): string {
+  const sum = arithmetic.exec(request.lastUserText);
+  if (sum) {
+    const [, a, op, b] = sum;
+    const x = Number(a);
+    const y = Number(b);
+    const value = op === "+" ? x + y : op === "-" ? x - y : x * y;
+    return String(value);
+  }
+  const repeat = repeatExactly.exec(request.lastUserText);
+  if (repeat?.[1]) return repeat[1].trim();
+  return `Simulated answer from ${provider}. You said: ${request.lastUserText.slice(0, 160)}`;
+}
+
+/** The quality brownout: fluent-looking length, no meaning. Deterministic for a given input. */
+export function garble(text: string): string {
+  const noise = "#@%&*~^ẍǫ§¤";
+  let out = "";
+  for (let i = 0; i < text.length; i++) {
+    const code = text.charCodeAt(i);
+    out += code === 32 ? " " : (noise[(code * 7 + i) % noise.length] as string);
+  }
+  return out.split(" ").reverse().join(" ");
+}
+
+/** Splits an answer into stream pieces of a few words each, keeping the spaces. */
+export function streamPieces(text: string, wordsPerPiece = 3): string[] {
+  const words = text.split(/(?<= )/);
+  const pieces: string[] = [];
+  for (let i = 0; i < words.length; i += wordsPerPiece) pieces.push(words.slice(i, i + wordsPerPiece).join(""));
+  return pieces.length > 0 ? pieces : [""];
+}
+
+/** mulberry32: a tiny seeded PRNG so flaky faults repeat run to run. */
+export function seededRandom(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+export function hashSeed(text: string): number {
+  let h = 2166136261;
+  for (let i = 0; i < text.length; i++) h = Math.imul(h ^ text.charCodeAt(i), 16777619);
+  return h >>> 0;
+}
