@@ -1,0 +1,103 @@
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { CLIENT_KEY, type Harness, post, startHarness } from "./harness.ts";
+
+const yaml = `
+auth: { client_keys: [env:TEST_CLIENT_KEY] }
+server: { max_body_bytes: 4096 }
+tiers:
+  only: { provider: openai, model: gpt-4.1, api_key: env:TEST_UPSTREAM_KEY, base_url: "{{SIM}}/only/v1" }
+routes:
+  chat: { tiers: [only] }
+`;
+
+const valid = { model: "chat", messages: [{ role: "user", content: "hi" }] };
+
+describe("bad input gets a clear 4xx in the documented error shape", () => {
+  let h: Harness;
+  beforeAll(async () => {
+    h = await startHarness("embedded", yaml);
+  });
+  afterAll(async () => {
+    await h?.close();
+  });
+
+  const expectError = (
+    result: { status: number; headers: Headers; json: any },
+    status: number,
+    code: string,
+    messagePart?: string,
+  ) => {
+    expect(result.status).toBe(status);
+    expect(result.json).toEqual({ error: { code, message: expect.any(String), request_id: expect.any(String) } });
+    expect(result.headers.get("x-request-id")).toBe(result.json.error.request_id);
+    if (messagePart) expect(result.json.error.message).toContain(messagePart);
+  };
+
+  it("rejects malformed JSON with 400 invalid_json", async () => {
+    expectError(await post(h.gateway, "/v1/chat/completions", '{"model": "chat", '), 400, "invalid_json");
+  });
+
+  it("rejects an empty body with 400 invalid_json", async () => {
+    expectError(await post(h.gateway, "/v1/chat/completions", ""), 400, "invalid_json");
+  });
+
+  it("rejects wrong types with 400 invalid_request naming the field", async () => {
+    const result = await post(h.gateway, "/v1/chat/completions", JSON.stringify({ model: "chat", messages: "hello" }));
+    expectError(result, 400, "invalid_request", "messages");
+  });
+
+  it("rejects an out-of-range temperature naming the field", async () => {
+    const result = await post(h.gateway, "/v1/chat/completions", JSON.stringify({ ...valid, temperature: 7 }));
+    expectError(result, 400, "invalid_request", "temperature");
+  });
+
+  it("rejects a JSON array body", async () => {
+    expectError(await post(h.gateway, "/v1/chat/completions", "[]"), 400, "invalid_request");
+  });
+
+  it("refuses tools instead of silently dropping them", async () => {
+    const body = { ...valid, tools: [{ type: "function", function: { name: "f" } }] };
+    expectError(await post(h.gateway, "/v1/chat/completions", JSON.stringify(body)), 400, "invalid_request", "tools");
+  });
+
+  it("answers 404 route_not_found for an unknown model, listing the routes", async () => {
+    const result = await post(h.gateway, "/v1/chat/completions", JSON.stringify({ ...valid, model: "nope" }));
+    expectError(result, 404, "route_not_found", "chat");
+  });
+
+  it("answers 401 when the client key is missing", async () => {
+    const result = await post(h.gateway, "/v1/chat/completions", JSON.stringify(valid), { authorization: "" });
+    expectError(result, 401, "unauthorized", "missing");
+  });
+
+  it("answers 401 when the client key is wrong", async () => {
+    const result = await post(h.gateway, "/v1/chat/completions", JSON.stringify(valid), {
+      authorization: `Bearer ${CLIENT_KEY}x`,
+    });
+    expectError(result, 401, "unauthorized", "invalid");
+  });
+
+  it("answers 413 payload_too_large for an oversized body", async () => {
+    const body = JSON.stringify({ ...valid, messages: [{ role: "user", content: "x".repeat(10_000) }] });
+    expectError(await post(h.gateway, "/v1/chat/completions", body), 413, "payload_too_large", "max_body_bytes");
+  });
+
+  it("answers 404 not_found for an unknown path", async () => {
+    expectError(await post(h.gateway, "/v1/nothing-here", "{}"), 404, "not_found");
+  });
+
+  it("keeps serving after all of that", async () => {
+    const completion = await h.client.chat.completions.create({
+      model: "chat",
+      messages: [{ role: "user", content: "hi" }],
+    });
+    expect(completion.choices[0]?.message.content).toContain("Simulated answer");
+  });
+
+  it("answers /healthz and /readyz", async () => {
+    expect((await fetch(`${h.gateway.url}/healthz`)).status).toBe(200);
+    const ready = await fetch(`${h.gateway.url}/readyz`);
+    expect(ready.status).toBe(200);
+    expect(await ready.json()).toMatchObject({ status: "ready" });
+  });
+});
