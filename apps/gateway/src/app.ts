@@ -1,6 +1,5 @@
 import { randomUUID } from "node:crypto";
 import { Hono } from "hono";
-import { bodyLimit } from "hono/body-limit";
 import type { ContentfulStatusCode } from "hono/utils/http-status";
 import type { AppEnv, Services } from "./context.ts";
 import { ApiError, errorBody } from "./errors.ts";
@@ -16,22 +15,12 @@ export function createApp(services: Services): Hono<AppEnv> {
     const requestId = c.req.header("x-request-id")?.slice(0, 128) || `req_${randomUUID().replaceAll("-", "")}`;
     c.set("requestId", requestId);
     c.set("services", services);
+    // Set before the handler runs: headers prepared this way keep @hono/node-server on its
+    // fast path, where touching c.res.headers afterwards would materialise a Headers object.
+    // Handlers that build a raw Response (streams) copy it themselves.
+    c.header("x-request-id", requestId);
     await next();
-    c.res.headers.set("x-request-id", requestId);
   });
-
-  app.use(
-    "/v1/*",
-    bodyLimit({
-      maxSize: services.config.server.maxBodyBytes,
-      onError: () => {
-        throw new ApiError(
-          "payload_too_large",
-          `request body exceeds ${services.config.server.maxBodyBytes} bytes (server.max_body_bytes)`,
-        );
-      },
-    }),
-  );
 
   registerHealth(app);
   registerChatCompletions(app);

@@ -1,4 +1,5 @@
 import type { Config } from "@breakwater/config";
+import type { HttpBindings } from "@hono/node-server";
 import type { Hono } from "hono";
 import type { KeyRing } from "./auth.ts";
 import type { Logger } from "./logger.ts";
@@ -22,6 +23,8 @@ export interface Services {
 }
 
 export interface AppEnv {
+  /** The Node request and response, for streaming the body in and noticing disconnects. */
+  Bindings: HttpBindings;
   Variables: {
     services: Services;
     requestId: string;

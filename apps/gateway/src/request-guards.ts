@@ -12,8 +12,39 @@ export function requireClientKey(c: Context<AppEnv>): void {
   if (!c.get("services").clientKeys.has(key)) throw new ApiError("unauthorized", "invalid API key");
 }
 
+/**
+ * Reads the body straight from Node's request stream, refusing it (413) as soon
+ * as it passes server.max_body_bytes: a declared Content-Length is checked
+ * before reading, a chunked body while reading. Nothing larger is buffered.
+ */
+async function readBody(c: Context<AppEnv>): Promise<string> {
+  const limit = c.get("services").config.server.maxBodyBytes;
+  const tooLarge = () =>
+    new ApiError("payload_too_large", `request body exceeds ${limit} bytes (server.max_body_bytes)`);
+  const { incoming } = c.env;
+  if (Number(incoming.headers["content-length"] ?? 0) > limit) throw tooLarge();
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of incoming) {
+    size += (chunk as Buffer).length;
+    if (size > limit) throw tooLarge();
+    chunks.push(chunk as Buffer);
+  }
+  return chunks.length === 1 ? (chunks[0] as Buffer).toString("utf8") : Buffer.concat(chunks).toString("utf8");
+}
+
+/** Aborts when the client goes away before its response was fully written. */
+export function callerSignal(c: Context<AppEnv>): AbortSignal {
+  const controller = new AbortController();
+  const { outgoing } = c.env;
+  outgoing.once("close", () => {
+    if (!outgoing.writableFinished) controller.abort();
+  });
+  return controller.signal;
+}
+
 export async function readJson(c: Context<AppEnv>): Promise<unknown> {
-  const text = await c.req.text();
+  const text = await readBody(c);
   if (text.trim() === "") throw new ApiError("invalid_json", "request body is empty; send a JSON object");
   try {
     return JSON.parse(text);

@@ -1,9 +1,44 @@
-import { Agent, fetch as undiciFetch } from "undici";
+import { Readable } from "node:stream";
+import { Agent, request } from "undici";
+
+type HeadersInput =
+  | Headers
+  | Record<string, string | readonly string[] | undefined>
+  | Array<[string, string]>
+  | undefined;
+
+function headerRecord(headers: HeadersInput): Record<string, string> {
+  const record: Record<string, string> = {};
+  if (!headers) return record;
+  if (headers instanceof Headers || Array.isArray(headers)) {
+    for (const [name, value] of headers) record[name] = value;
+    return record;
+  }
+  for (const [name, value] of Object.entries(headers)) {
+    if (value !== undefined) record[name] = Array.isArray(value) ? value.join(", ") : (value as string);
+  }
+  return record;
+}
+
+function responseHeaders(raw: Record<string, string | string[] | undefined>): Headers {
+  const headers = new Headers();
+  for (const [name, value] of Object.entries(raw)) {
+    if (Array.isArray(value)) for (const item of value) headers.append(name, item);
+    else if (value !== undefined) headers.append(name, value);
+  }
+  return headers;
+}
 
 /**
- * One keep-alive connection pool per process, shared by every SDK client.
+ * A `fetch` for the provider SDKs, built on undici's `request` over one
+ * keep-alive connection pool per process. The SDKs only need status, headers
+ * and a body; the full WHATWG fetch machinery (Request objects, webidl checks,
+ * a fetch controller per call) measured as most of the gateway's per-request
+ * CPU, so it is skipped (BENCHMARKS.md). Non-streamed bodies are read whole;
+ * event streams are handed over as they arrive.
+ *
  * Undici's own header/body timeouts are off: Breakwater enforces per-attempt,
- * first-byte and idle timeouts itself, and must know which one fired.
+ * first-byte and idle timeouts itself and must know which one fired.
  */
 export function createKeepAliveFetch(options: { connectionsPerOrigin?: number } = {}): typeof globalThis.fetch {
   const agent = new Agent({
@@ -13,10 +48,26 @@ export function createKeepAliveFetch(options: { connectionsPerOrigin?: number } 
     headersTimeout: 0,
     bodyTimeout: 0,
   });
-  const keepAliveFetch = (input: unknown, init?: Record<string, unknown>) =>
-    undiciFetch(
-      input as Parameters<typeof undiciFetch>[0],
-      { ...init, dispatcher: agent } as Parameters<typeof undiciFetch>[1],
-    );
-  return keepAliveFetch as unknown as typeof globalThis.fetch;
+
+  const keepAliveFetch = async (input: string | URL | Request, init: RequestInit = {}): Promise<Response> => {
+    const url = typeof input === "string" ? input : input instanceof URL ? input.href : input.url;
+    let body = init.body ?? undefined;
+    if (body instanceof ReadableStream) body = Readable.fromWeb(body as never) as never;
+    const response = await request(url, {
+      method: (init.method ?? "GET") as "GET",
+      headers: headerRecord(init.headers as HeadersInput),
+      body: body as string | Buffer | Readable | undefined,
+      signal: init.signal ?? undefined,
+      dispatcher: agent,
+    });
+    const headers = responseHeaders(response.headers);
+    if (response.statusCode === 204 || response.statusCode === 304) {
+      await response.body.dump();
+      return new Response(null, { status: response.statusCode, headers });
+    }
+    const streaming = headers.get("content-type")?.includes("text/event-stream");
+    const payload = streaming ? (Readable.toWeb(response.body) as ReadableStream) : await response.body.arrayBuffer();
+    return new Response(payload, { status: response.statusCode, headers });
+  };
+  return keepAliveFetch as typeof globalThis.fetch;
 }

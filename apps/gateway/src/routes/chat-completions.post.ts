@@ -11,7 +11,7 @@ import type { App, AppEnv } from "../context.ts";
 import { ApiError } from "../errors.ts";
 import { cannedSseStream, openAISseStream } from "../proxy/openai-sse.ts";
 import type { RouteRuntime } from "../proxy/router.ts";
-import { readJson, requireClientKey, validate } from "../request-guards.ts";
+import { callerSignal, readJson, requireClientKey, validate } from "../request-guards.ts";
 
 /** The OpenAI-compatible proxy: `model` names a Breakwater route. */
 export function registerChatCompletions(app: App): void {
@@ -36,7 +36,7 @@ export function registerChatCompletions(app: App): void {
 }
 
 async function complete(c: Context<AppEnv>, route: RouteRuntime, body: ChatCompletionRequest, meta: CompletionMeta) {
-  const result = await c.get("services").router.complete(route, fromChatCompletionRequest(body), c.req.raw.signal);
+  const result = await c.get("services").router.complete(route, fromChatCompletionRequest(body), callerSignal(c));
   if (!result.ok) return fallBack(c, route, result.failure, result.attempts, meta, false);
   c.header("x-breakwater-rung", "tier");
   c.header("x-breakwater-tier", result.tier.config.name);
@@ -46,7 +46,7 @@ async function complete(c: Context<AppEnv>, route: RouteRuntime, body: ChatCompl
 
 async function stream(c: Context<AppEnv>, route: RouteRuntime, body: ChatCompletionRequest, meta: CompletionMeta) {
   const { router, logger } = c.get("services");
-  const result = await router.openStream(route, fromChatCompletionRequest(body), c.req.raw.signal);
+  const result = await router.openStream(route, fromChatCompletionRequest(body), callerSignal(c));
   if (!result.ok) return fallBack(c, route, result.failure, result.attempts, meta, true);
   const tierName = result.tier.config.name;
   const sse = openAISseStream(result.value, {
@@ -61,7 +61,7 @@ async function stream(c: Context<AppEnv>, route: RouteRuntime, body: ChatComplet
   });
   return new Response(sse, {
     status: 200,
-    headers: sseHeaders({ rung: "tier", tier: tierName, attempts: result.attempts }),
+    headers: sseHeaders({ requestId: c.get("requestId"), rung: "tier", tier: tierName, attempts: result.attempts }),
   });
 }
 
@@ -104,7 +104,7 @@ function fallBack(
   if (streaming) {
     return new Response(cannedSseStream(cannedMeta, canned), {
       status: 200,
-      headers: sseHeaders({ rung: "canned", attempts }),
+      headers: sseHeaders({ requestId: c.get("requestId"), rung: "canned", attempts }),
     });
   }
   c.header("x-breakwater-rung", "canned");
@@ -114,8 +114,9 @@ function fallBack(
   );
 }
 
-function sseHeaders(info: { rung: string; tier?: string; attempts: number }): Headers {
+function sseHeaders(info: { requestId: string; rung: string; tier?: string; attempts: number }): Headers {
   const headers = new Headers({
+    "x-request-id": info.requestId,
     "content-type": "text/event-stream; charset=utf-8",
     "cache-control": "no-cache",
     connection: "keep-alive",

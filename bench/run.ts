@@ -1,0 +1,17 @@
+import { proxyOverhead } from "./proxy-overhead.ts";
+
+/**
+ * `pnpm bench` runs every scenario and prints figures for BENCHMARKS.md.
+ * `pnpm bench proxy` runs one scenario by name.
+ */
+const scenarios: Record<string, () => Promise<{ report: string }>> = {
+  proxy: () => proxyOverhead({ sequential: 5_000, rate: 1_000, seconds: Number(process.env.BENCH_LOAD_SECONDS ?? 15) }),
+};
+
+const only = process.argv[2];
+for (const [name, run] of Object.entries(scenarios)) {
+  if (only && only !== name) continue;
+  console.log(`\n== ${name}`);
+  const { report } = await run();
+  console.log(report);
+}
