@@ -29,6 +29,24 @@ function responseHeaders(raw: Record<string, string | string[] | undefined>): He
   return headers;
 }
 
+const utf8 = new TextDecoder();
+
+/**
+ * A response whose body is already in memory: `text()` and `json()` decode the
+ * bytes directly instead of pulling them through a web stream, which the SDKs'
+ * non-streamed calls would otherwise do for every answer.
+ */
+class BufferedResponse extends Response {
+  constructor(bytes: Uint8Array, init: ResponseInit) {
+    super(bytes, init);
+    // Own properties: they shadow the stream-reading methods of whichever Response is global.
+    Object.defineProperties(this, {
+      text: { value: async () => utf8.decode(bytes) },
+      json: { value: async () => JSON.parse(utf8.decode(bytes)) },
+    });
+  }
+}
+
 /**
  * A `fetch` for the provider SDKs, built on undici's `request` over one
  * keep-alive connection pool per process. The SDKs only need status, headers
@@ -65,9 +83,11 @@ export function createKeepAliveFetch(options: { connectionsPerOrigin?: number } 
       await response.body.dump();
       return new Response(null, { status: response.statusCode, headers });
     }
-    const streaming = headers.get("content-type")?.includes("text/event-stream");
-    const payload = streaming ? (Readable.toWeb(response.body) as ReadableStream) : await response.body.arrayBuffer();
-    return new Response(payload, { status: response.statusCode, headers });
+    if (headers.get("content-type")?.includes("text/event-stream")) {
+      return new Response(Readable.toWeb(response.body) as ReadableStream, { status: response.statusCode, headers });
+    }
+    const bytes = new Uint8Array(await response.body.arrayBuffer());
+    return new BufferedResponse(bytes, { status: response.statusCode, headers });
   };
   return keepAliveFetch as typeof globalThis.fetch;
 }
