@@ -8,7 +8,7 @@ const read = (path: string) => readFileSync(new URL(path, root), "utf8");
 
 /** No Docker engine runs here, so the compose file is checked for the mistakes that would break `docker compose up`. */
 describe("docker-compose.yml", () => {
-  const compose = parse(read("docker-compose.yml"));
+  const compose = parse(read("docker-compose.yml"), { merge: true }); // compose supports `<<:` merge keys
   const gateway = compose.services.gateway;
 
   it("runs postgres, redis and the gateway built from the Dockerfile", () => {
