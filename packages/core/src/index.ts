@@ -10,3 +10,23 @@ export {
 } from "./errors.ts";
 export { RetryBudget, type RetryBudgetOptions } from "./retry-budget.ts";
 export { decideAfterFailure, type NextStep, type RetryContext } from "./retry-decision.ts";
+export { type Admission, admit } from "./breaker/admission.ts";
+export { cooldownMs } from "./breaker/cooldown.ts";
+export { applyOverride, claimProbe, evaluate, probeDue, snapshotOf } from "./breaker/evaluate.ts";
+export {
+  type Actor,
+  type AutoState,
+  type BreakerMode,
+  type BreakerPolicy,
+  type BreakerRecord,
+  type Decision,
+  type ErrorWindow,
+  emptyErrorWindow,
+  emptySignals,
+  initialRecord,
+  type QualityWindow,
+  type Signals,
+  type VisibleState,
+  visibleState,
+} from "./breaker/types.ts";
+export { sampleFraction } from "./sampling.ts";

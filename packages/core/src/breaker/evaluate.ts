@@ -1,0 +1,283 @@
+import { cooldownMs } from "./cooldown.ts";
+import {
+  type AutoState,
+  type BreakerMode,
+  type BreakerPolicy,
+  type BreakerRecord,
+  type Decision,
+  type ErrorWindow,
+  type QualityWindow,
+  type Signals,
+  visibleState,
+} from "./types.ts";
+
+const rate = (w: ErrorWindow) => (w.calls === 0 ? 0 : w.failures / w.calls);
+const mean = (w: QualityWindow) => (w.judged === 0 ? Number.NaN : w.scoreSum / w.judged);
+const pct = (x: number) => `${(x * 100).toFixed(1)}%`;
+
+export function snapshotOf(signals: Signals, policy: BreakerPolicy): Record<string, unknown> {
+  return {
+    error: { ...signals.error, rate: rate(signals.error), threshold: policy.errorThreshold, min_calls: policy.minCalls },
+    quality: {
+      ...signals.quality,
+      mean: signals.quality.judged === 0 ? null : mean(signals.quality),
+      threshold: policy.judgeThreshold,
+      min_judged: policy.minJudged,
+    },
+    phase: { ...signals.phase, rate: rate(signals.phase), mean: signals.phase.judged === 0 ? null : mean(signals.phase) },
+  };
+}
+
+function transition(
+  record: BreakerRecord,
+  changes: Partial<BreakerRecord> & { state: AutoState; reason: string },
+  now: number,
+  signals: Signals,
+  policy: BreakerPolicy,
+): Decision {
+  const next: BreakerRecord = {
+    tier: record.tier,
+    generation: record.generation + 1,
+    mode: record.mode,
+    ...(record.modeExpiresAt !== undefined && { modeExpiresAt: record.modeExpiresAt }),
+    since: now,
+    consecutiveOpens: record.consecutiveOpens,
+    ...changes,
+  };
+  const shadow = record.mode === "shadow" ? "[shadow: recorded, not enforced] " : "";
+  return {
+    next,
+    from: record.mode === "shadow" ? record.state : visibleState(record),
+    to: record.mode === "shadow" ? next.state : visibleState(next),
+    reason: `${shadow}${changes.reason}`,
+    snapshot: snapshotOf(signals, policy),
+  };
+}
+
+function open(
+  record: BreakerRecord,
+  consecutiveOpens: number,
+  reason: string,
+  now: number,
+  signals: Signals,
+  policy: BreakerPolicy,
+  random: () => number,
+): Decision {
+  const wait = cooldownMs(consecutiveOpens, policy, random);
+  return transition(
+    record,
+    { state: "open", consecutiveOpens, cooldownUntil: now + wait, reason: `${reason}; cool-down ${Math.round(wait / 1000)} s` },
+    now,
+    signals,
+    policy,
+  );
+}
+
+/** Why the long windows say the tier is unhealthy, if they do. */
+function tripReason(signals: Signals, policy: BreakerPolicy): string | undefined {
+  const { error, quality } = signals;
+  if (error.calls >= policy.minCalls && rate(error) >= policy.errorThreshold) {
+    return `error rate ${pct(rate(error))} ≥ ${pct(policy.errorThreshold)} over ${error.calls} calls`;
+  }
+  if (quality.judged >= policy.minJudged && mean(quality) < policy.judgeThreshold) {
+    return `judge mean ${mean(quality).toFixed(2)} < ${policy.judgeThreshold} over ${quality.judged} verdicts`;
+  }
+  return undefined;
+}
+
+/** Why outcomes since the last transition (probe, ramp step) are a breach, if they are: any failure rate at the threshold, any low mean. */
+function phaseBreach(signals: Signals, policy: BreakerPolicy): string | undefined {
+  const { phase } = signals;
+  if (phase.calls > 0 && rate(phase) >= policy.errorThreshold) {
+    return `${phase.failures} of ${phase.calls} calls failed`;
+  }
+  if (phase.judged > 0 && mean(phase) < policy.judgeThreshold) {
+    return `judge mean ${mean(phase).toFixed(2)} < ${policy.judgeThreshold} over ${phase.judged} verdicts`;
+  }
+  return undefined;
+}
+
+/**
+ * One evaluation of a tier: the record as stored plus fresh signals in, at most
+ * one transition out. Pure; `now` and `random` are injected so every boundary
+ * is testable to the millisecond.
+ */
+export function evaluate(
+  record: BreakerRecord,
+  signals: Signals,
+  now: number,
+  policy: BreakerPolicy,
+  random: () => number = Math.random,
+): Decision | undefined {
+  if (record.mode !== "auto" && record.modeExpiresAt !== undefined && now >= record.modeExpiresAt) {
+    return leaveOverride(record, now, "operator override expired", signals, policy);
+  }
+  // Forced states are the operator's word: signals change nothing.
+  if (record.mode === "forced_open" || record.mode === "forced_closed") return undefined;
+
+  switch (record.state) {
+    case "closed": {
+      const reason = tripReason(signals, policy);
+      if (!reason) return undefined;
+      // An open soon after the last recovery continues the ladder; after a healthy period it starts over.
+      const consecutive = now - record.since >= policy.healthyResetMs ? 1 : record.consecutiveOpens + 1;
+      return open(record, consecutive, reason, now, signals, policy, random);
+    }
+    case "open":
+      return record.mode === "shadow"
+        ? evaluateShadowOpen(record, signals, now, policy, random)
+        : evaluateProbe(record, signals, now, policy, random);
+    case "half_open": {
+      const breach = phaseBreach(signals, policy);
+      if (breach) return open(record, record.consecutiveOpens + 1, `half-open breach: ${breach}`, now, signals, policy, random);
+      const step = record.rampStep ?? 0;
+      // Recover conservatively: a step advances only after holding for rampStepMs with real traffic on it.
+      if (now - record.since < policy.rampStepMs || signals.phase.calls === 0) return undefined;
+      const share = policy.rampShares[step] ?? 1;
+      if (step + 1 < policy.rampShares.length) {
+        const nextShare = policy.rampShares[step + 1] ?? 1;
+        return transition(
+          record,
+          { state: "half_open", rampStep: step + 1, reason: `ramp ${pct(share)} → ${pct(nextShare)}: ${signals.phase.calls} clean calls` },
+          now,
+          signals,
+          policy,
+        );
+      }
+      return transition(
+        record,
+        { state: "closed", reason: `held ${pct(share)} of traffic for ${Math.round(policy.rampStepMs / 1000)} s without a breach` },
+        now,
+        signals,
+        policy,
+      );
+    }
+  }
+}
+
+function evaluateProbe(
+  record: BreakerRecord,
+  signals: Signals,
+  now: number,
+  policy: BreakerPolicy,
+  random: () => number,
+): Decision | undefined {
+  if (record.probeLeaseUntil === undefined) return undefined; // waiting for the cool-down and a probe claim
+  const { phase } = signals;
+  const reopen = (why: string) => open(record, record.consecutiveOpens + 1, why, now, signals, policy, random);
+  const halfOpen = (why: string) => transition(record, { state: "half_open", rampStep: 0, reason: why }, now, signals, policy);
+
+  if (phase.failures > 0) return reopen(`probe failed (${Object.keys(phase.byClass).join(", ") || "error"})`);
+  if (phase.calls > 0) {
+    if (!policy.requireJudgedProbe) return halfOpen("probe answered 2xx");
+    if (phase.judged > 0) {
+      const score = mean(phase);
+      return score >= policy.judgeThreshold
+        ? halfOpen(`probe answered 2xx and was judged ${score.toFixed(2)}`)
+        : reopen(`probe judged ${score.toFixed(2)} < ${policy.judgeThreshold}`);
+    }
+    // A judge that never answers must not keep a healthy tier out forever; judge failures never count against a tier.
+    if (now - record.since >= policy.probeVerdictTimeoutMs) return halfOpen("probe answered 2xx; no verdict in time");
+    return undefined;
+  }
+  if (now >= record.probeLeaseUntil) {
+    // The probe never reported (its process died): no evidence either way, so allow another at once.
+    return transition(
+      record,
+      { state: "open", cooldownUntil: now, reason: "probe lease expired without a result" },
+      now,
+      signals,
+      policy,
+    );
+  }
+  return undefined;
+}
+
+/** Shadow mode never holds traffic back, so the traffic that flowed while "open" serves as the probe. */
+function evaluateShadowOpen(
+  record: BreakerRecord,
+  signals: Signals,
+  now: number,
+  policy: BreakerPolicy,
+  random: () => number,
+): Decision | undefined {
+  if (now < (record.cooldownUntil ?? 0)) return undefined;
+  const breach = phaseBreach(signals, policy);
+  if (breach) return open(record, record.consecutiveOpens + 1, `still failing: ${breach}`, now, signals, policy, random);
+  if (signals.phase.calls === 0) return undefined;
+  return transition(record, { state: "half_open", rampStep: 0, reason: "traffic clean after cool-down" }, now, signals, policy);
+}
+
+function leaveOverride(
+  record: BreakerRecord,
+  now: number,
+  reason: string,
+  signals: Signals,
+  policy: BreakerPolicy,
+): Decision {
+  // Shadow hands over its evaluated state; after a forced state the tier starts afresh.
+  const keepState = record.mode === "shadow";
+  const next: BreakerRecord = {
+    tier: record.tier,
+    generation: record.generation + 1,
+    mode: "auto",
+    state: keepState ? record.state : "closed",
+    since: keepState ? record.since : now,
+    reason,
+    consecutiveOpens: keepState ? record.consecutiveOpens : 0,
+    ...(keepState && record.cooldownUntil !== undefined && { cooldownUntil: record.cooldownUntil }),
+    ...(keepState && record.rampStep !== undefined && { rampStep: record.rampStep }),
+  };
+  return { next, from: visibleState(record), to: visibleState(next), reason, snapshot: snapshotOf(signals, policy) };
+}
+
+/** An operator override (or its removal with `auto`). Always a transition, always audited. */
+export function applyOverride(
+  record: BreakerRecord,
+  override: { mode: BreakerMode; reason: string; expiresAt?: number },
+  now: number,
+  signals: Signals,
+  policy: BreakerPolicy,
+): Decision {
+  if (override.mode === "auto") return leaveOverride(record, now, override.reason, signals, policy);
+  const next: BreakerRecord = {
+    ...record,
+    generation: record.generation + 1,
+    mode: override.mode,
+    reason: override.reason,
+  };
+  if (override.expiresAt === undefined) delete next.modeExpiresAt;
+  else next.modeExpiresAt = override.expiresAt;
+  return { next, from: visibleState(record), to: visibleState(next), reason: override.reason, snapshot: snapshotOf(signals, policy) };
+}
+
+/**
+ * Claims the single probe of an open tier whose cool-down has elapsed. The claim
+ * is itself a transition (new generation), so of many racing callers exactly one
+ * wins the compare-and-set, and the probe's outcome is told apart from any other.
+ */
+export function claimProbe(record: BreakerRecord, now: number, policy: BreakerPolicy): Decision | undefined {
+  if (!probeDue(record, now)) return undefined;
+  return {
+    next: {
+      ...record,
+      generation: record.generation + 1,
+      since: now,
+      probeLeaseUntil: now + policy.probeLeaseMs,
+      reason: "probe admitted",
+    },
+    from: "open",
+    to: "open",
+    reason: "cool-down elapsed; probe admitted",
+    snapshot: { cooldown_until: record.cooldownUntil, consecutive_opens: record.consecutiveOpens },
+  };
+}
+
+export function probeDue(record: BreakerRecord, now: number): boolean {
+  return (
+    record.mode === "auto" &&
+    record.state === "open" &&
+    now >= (record.cooldownUntil ?? 0) &&
+    (record.probeLeaseUntil === undefined || now >= record.probeLeaseUntil)
+  );
+}

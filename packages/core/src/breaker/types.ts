@@ -1,0 +1,107 @@
+import type { ErrorClass } from "../errors.ts";
+
+/** The automatic machine. It runs in `auto` mode (enforced) and in `shadow` mode (recorded only). */
+export type AutoState = "closed" | "open" | "half_open";
+
+/** Who decides admission: the automatic machine, or an operator's override. */
+export type BreakerMode = "auto" | "forced_open" | "forced_closed" | "shadow";
+
+/** What the API shows: the automatic state in `auto` mode, otherwise the operator's mode. */
+export type VisibleState = AutoState | Exclude<BreakerMode, "auto">;
+
+export interface BreakerPolicy {
+  errorThreshold: number;
+  minCalls: number;
+  judgeThreshold: number;
+  minJudged: number;
+  /** First cool-down; doubles on each consecutive open up to maxCooldownMs, then ±jitter. */
+  cooldownMs: number;
+  maxCooldownMs: number;
+  /** Fractional jitter on every cool-down (0.2 → ×[0.8, 1.2)) so replicas' probes do not align. */
+  cooldownJitter: number;
+  /** An open that follows a close by more than this starts the cool-down ladder afresh. */
+  healthyResetMs: number;
+  /** How long a claimed probe may stay unanswered before another may be admitted. */
+  probeLeaseMs: number;
+  /** When the probe must also be judged clean, how long to wait for the verdict before trusting the status alone. */
+  probeVerdictTimeoutMs: number;
+  requireJudgedProbe: boolean;
+  /** Shares of traffic admitted on each half-open step, ending at 1. */
+  rampShares: readonly number[];
+  rampStepMs: number;
+}
+
+/**
+ * The shared state of one tier's breaker, stored in Redis and copied into every
+ * process. Every change increments `generation`; changes are compare-and-set on it.
+ */
+export interface BreakerRecord {
+  tier: string;
+  generation: number;
+  mode: BreakerMode;
+  /** Forced and shadow modes end at this time, if set; then the tier returns to auto. */
+  modeExpiresAt?: number;
+  state: AutoState;
+  /** When the current state (or ramp step) began. Windows are read from here on. */
+  since: number;
+  reason: string;
+  /** Opens in a row without a healthy period between them; sizes the cool-down. */
+  consecutiveOpens: number;
+  /** Open: no probe before this. */
+  cooldownUntil?: number;
+  /** Open: a probe was admitted under this generation and may run until leaseUntil. */
+  probeLeaseUntil?: number;
+  /** Half-open: index into policy.rampShares. */
+  rampStep?: number;
+}
+
+/** Error window: attempts whose outcome says something about the provider's health. */
+export interface ErrorWindow {
+  /** Successes plus failures that count against the breaker (client errors, 429s on our key, … are not calls). */
+  calls: number;
+  failures: number;
+  byClass: Partial<Record<ErrorClass, number>>;
+}
+
+/** Quality window: judge verdicts and canary results, scores in [0, 1]. */
+export interface QualityWindow {
+  judged: number;
+  scoreSum: number;
+}
+
+/**
+ * What the evaluator sees. `error` and `quality` cover the windows since the
+ * record's `since`; `phase` counts only outcomes admitted under the current
+ * generation, so late results from an older generation change nothing.
+ */
+export interface Signals {
+  error: ErrorWindow;
+  quality: QualityWindow;
+  phase: ErrorWindow & QualityWindow;
+}
+
+export type Actor = `evaluator:${string}` | `operator:${string}` | "system:expiry";
+
+/** A transition: the next record and what the audit trail says about it. */
+export interface Decision {
+  next: BreakerRecord;
+  from: VisibleState;
+  to: VisibleState;
+  reason: string;
+  snapshot: Record<string, unknown>;
+}
+
+export const emptyErrorWindow = (): ErrorWindow => ({ calls: 0, failures: 0, byClass: {} });
+export const emptySignals = (): Signals => ({
+  error: emptyErrorWindow(),
+  quality: { judged: 0, scoreSum: 0 },
+  phase: { ...emptyErrorWindow(), judged: 0, scoreSum: 0 },
+});
+
+export function visibleState(record: BreakerRecord): VisibleState {
+  return record.mode === "auto" ? record.state : record.mode;
+}
+
+export function initialRecord(tier: string, now: number): BreakerRecord {
+  return { tier, generation: 0, mode: "auto", state: "closed", since: now, reason: "initial", consecutiveOpens: 0 };
+}
