@@ -1,15 +1,4 @@
 export { fullJitterBackoffMs } from "./backoff.ts";
-export { type Clock, systemClock } from "./clock.ts";
-export {
-  type AttemptFailure,
-  ERROR_CLASSES,
-  ERROR_POLICY,
-  type ErrorClass,
-  type ErrorPolicy,
-  type SameTierRetry,
-} from "./errors.ts";
-export { RetryBudget, type RetryBudgetOptions } from "./retry-budget.ts";
-export { decideAfterFailure, type NextStep, type RetryContext } from "./retry-decision.ts";
 export { type Admission, admit } from "./breaker/admission.ts";
 export { cooldownMs } from "./breaker/cooldown.ts";
 export { applyOverride, claimProbe, evaluate, probeDue, snapshotOf } from "./breaker/evaluate.ts";
@@ -29,4 +18,26 @@ export {
   type VisibleState,
   visibleState,
 } from "./breaker/types.ts";
+export {
+  bucketStart,
+  type Increments,
+  isStale,
+  type Outcome,
+  outcomeIncrements,
+  readSignals,
+  type Score,
+  scoreIncrements,
+  type WindowSpec,
+} from "./breaker/windows.ts";
+export { type Clock, systemClock } from "./clock.ts";
+export {
+  type AttemptFailure,
+  ERROR_CLASSES,
+  ERROR_POLICY,
+  type ErrorClass,
+  type ErrorPolicy,
+  type SameTierRetry,
+} from "./errors.ts";
+export { RetryBudget, type RetryBudgetOptions } from "./retry-budget.ts";
+export { decideAfterFailure, type NextStep, type RetryContext } from "./retry-decision.ts";
 export { sampleFraction } from "./sampling.ts";

@@ -1,38 +1,318 @@
-import { Redis } from "ioredis";
-import type { Store } from "./store.ts";
+import {
+  type BreakerRecord,
+  type Increments,
+  type Outcome,
+  outcomeIncrements,
+  readSignals,
+  type Score,
+  type Signals,
+  scoreIncrements,
+} from "@breakwater/core";
+import { Cluster, Redis } from "ioredis";
+import { byTier } from "./by-tier.ts";
+import type { AuditEntry, PendingAudit, Store, TransitionListener, WindowSpecs } from "./store.ts";
+
+/**
+ * Adds increments to a window hash and its phase hash, refreshes the TTL, and
+ * drops fields no window can reach any more. KEYS: window hash, phase hash.
+ * ARGV: ttl_s, oldest bucket kept, newest generation, number of window pairs,
+ * then field/by pairs (window first, then phase).
+ */
+const incrementScript = `
+local ttl, oldest, newest_gen, window_pairs = tonumber(ARGV[1]), tonumber(ARGV[2]), tonumber(ARGV[3]), tonumber(ARGV[4])
+local i = 5
+for n = 1, window_pairs do redis.call('HINCRBY', KEYS[1], ARGV[i], ARGV[i + 1]); i = i + 2 end
+while i <= #ARGV do redis.call('HINCRBY', KEYS[2], ARGV[i], ARGV[i + 1]); i = i + 2 end
+for k = 1, 2 do
+  redis.call('EXPIRE', KEYS[k], ttl)
+  for _, field in ipairs(redis.call('HKEYS', KEYS[k])) do
+    local key = string.match(field, '^([^|]+)|')
+    if key then
+      local stale
+      if string.sub(key, 1, 1) == 'g' then stale = tonumber(string.sub(key, 2)) < newest_gen - 4
+      else stale = tonumber(key) < oldest end
+      if stale then redis.call('HDEL', KEYS[k], field) end
+    end
+  end
+end
+return 1`;
+
+/** KEYS: record, error window, quality window, phase. One round trip for everything an evaluation needs. */
+const readTierScript = `
+return {
+  redis.call('HGET', KEYS[1], 'json') or '',
+  redis.call('HGETALL', KEYS[2]),
+  redis.call('HGETALL', KEYS[3]),
+  redis.call('HGETALL', KEYS[4]),
+}`;
+
+/**
+ * The compare-and-set of a transition, atomic with queueing its audit entry
+ * and publishing it: a transition is never stored without its decision row
+ * waiting to be written. KEYS: record, audit stream.
+ * ARGV: expected generation, new generation, record JSON, channel, audit JSON.
+ */
+const compareAndSetScript = `
+local current = tonumber(redis.call('HGET', KEYS[1], 'gen') or '0')
+if current ~= tonumber(ARGV[1]) then return 0 end
+redis.call('HSET', KEYS[1], 'gen', ARGV[2], 'json', ARGV[3])
+redis.call('XADD', KEYS[2], '*', 'entry', ARGV[5])
+redis.call('PUBLISH', ARGV[4], ARGV[3])
+return 1`;
+
+type Client = Redis | Cluster;
+type Commands = {
+  bwIncrement(window: string, phase: string, ...args: Array<string | number>): Promise<number>;
+  bwReadTier(
+    record: string,
+    error: string,
+    quality: string,
+    phase: string,
+  ): Promise<[string, string[], string[], string[]]>;
+  bwCompareAndSet(record: string, audit: string, ...args: Array<string | number>): Promise<number>;
+};
+
+const auditGroup = "audit-writers";
 
 export interface RedisStoreOptions {
   url: string;
   /** Every key starts with this, so deployments (and test runs) can share one Redis. */
   keyPrefix: string;
+  windows: WindowSpecs;
+  /** An audit entry taken by a consumer that never acknowledged it is reclaimed after this long. */
+  redeliverAfterMs?: number;
 }
 
-export function createRedisClient(url: string): Redis {
-  return new Redis(url, {
-    // Fail fast instead of queueing commands forever while Redis is away.
-    maxRetriesPerRequest: 2,
-    enableOfflineQueue: true,
-    lazyConnect: false,
-  });
+/**
+ * `redis://host:port` for one server; several comma-separated `host:port`
+ * (`redis://a:6379,b:6379`) for Redis Cluster. Every key of one tier carries the
+ * hash tag `{t:<tier>}`, so a tier lives in one slot and every script is legal
+ * in a cluster.
+ */
+export function createRedisClient(url: string): Client {
+  const options = { maxRetriesPerRequest: 2 };
+  const hosts = url.replace(/^rediss?:\/\//, "").split(",");
+  if (hosts.length === 1) return new Redis(url, options);
+  return new Cluster(
+    hosts.map((host) => {
+      const [name, port] = host.split(":");
+      return { host: name as string, port: Number(port ?? 6379) };
+    }),
+    { redisOptions: options },
+  );
 }
 
 export class RedisStore implements Store {
   readonly kind = "redis";
+  private readonly commands: Commands;
+  private readonly groupsReady = new Set<string>();
+  private readonly subscribers: Client[] = [];
 
   constructor(
-    readonly redis: Redis,
-    readonly keyPrefix: string,
-  ) {}
+    private readonly redis: Client,
+    private readonly options: RedisStoreOptions,
+  ) {
+    redis.defineCommand("bwIncrement", { numberOfKeys: 2, lua: incrementScript });
+    redis.defineCommand("bwReadTier", { numberOfKeys: 4, lua: readTierScript });
+    redis.defineCommand("bwCompareAndSet", { numberOfKeys: 2, lua: compareAndSetScript });
+    this.commands = redis as unknown as Commands;
+  }
 
   static open(options: RedisStoreOptions): RedisStore {
-    return new RedisStore(createRedisClient(options.url), options.keyPrefix);
+    return new RedisStore(createRedisClient(options.url), options);
+  }
+
+  private key(tier: string, part: "record" | "err" | "q" | "phase" | "audit"): string {
+    return `${this.options.keyPrefix}{t:${tier}}:${part}`;
+  }
+
+  private get channel(): string {
+    return `${this.options.keyPrefix}breaker:transitions`;
   }
 
   async ping(): Promise<void> {
     await this.redis.ping();
   }
 
-  async close(): Promise<void> {
-    await this.redis.quit().catch(() => this.redis.disconnect());
+  async recordOutcomes(outcomes: Outcome[]): Promise<void> {
+    await Promise.all(
+      [...byTier(outcomes)].map(([tier, batch]) => {
+        const { window, phase } = outcomeIncrements(batch, this.options.windows.error);
+        return this.increment(
+          this.key(tier, "err"),
+          this.key(tier, "phase"),
+          window,
+          phase,
+          batch,
+          this.options.windows.error.windowMs,
+        );
+      }),
+    );
   }
+
+  async recordScores(scores: Score[]): Promise<void> {
+    await Promise.all(
+      [...byTier(scores)].map(([tier, batch]) => {
+        const { window, phase } = scoreIncrements(batch, this.options.windows.quality);
+        return this.increment(
+          this.key(tier, "q"),
+          this.key(tier, "phase"),
+          window,
+          phase,
+          batch,
+          this.options.windows.quality.windowMs,
+        );
+      }),
+    );
+  }
+
+  private increment(
+    windowKey: string,
+    phaseKey: string,
+    window: Increments,
+    phase: Increments,
+    batch: Array<{ at: number; generation: number }>,
+    windowMs: number,
+  ): Promise<number> {
+    const newest = Math.max(...batch.map((item) => item.at));
+    const newestGeneration = Math.max(...batch.map((item) => item.generation));
+    const pairs = (increments: Increments) => [...increments].flatMap(([field, by]) => [field, by]);
+    return this.commands.bwIncrement(
+      windowKey,
+      phaseKey,
+      Math.ceil((2 * windowMs) / 1000),
+      newest - 2 * windowMs,
+      newestGeneration,
+      window.size,
+      ...pairs(window),
+      ...pairs(phase),
+    );
+  }
+
+  async readTier(tier: string, now: number): Promise<{ record: BreakerRecord | undefined; signals: Signals }> {
+    const [json, error, quality, phase] = await this.commands.bwReadTier(
+      this.key(tier, "record"),
+      this.key(tier, "err"),
+      this.key(tier, "q"),
+      this.key(tier, "phase"),
+    );
+    const record = json ? (JSON.parse(json) as BreakerRecord) : undefined;
+    const signals = readSignals(
+      { error: pairsToObject(error), quality: pairsToObject(quality), phase: pairsToObject(phase) },
+      { since: record?.since ?? 0, generation: record?.generation ?? 0, now, ...this.options.windows },
+    );
+    return { record, signals };
+  }
+
+  async readRecords(tiers: string[]): Promise<Map<string, BreakerRecord>> {
+    const values = await Promise.all(tiers.map((tier) => this.redis.hget(this.key(tier, "record"), "json")));
+    const records = new Map<string, BreakerRecord>();
+    values.forEach((json, index) => {
+      if (json) records.set(tiers[index] as string, JSON.parse(json) as BreakerRecord);
+    });
+    return records;
+  }
+
+  async compareAndSet(expectedGeneration: number, next: BreakerRecord, audit: AuditEntry): Promise<boolean> {
+    const won = await this.commands.bwCompareAndSet(
+      this.key(next.tier, "record"),
+      this.key(next.tier, "audit"),
+      expectedGeneration,
+      next.generation,
+      JSON.stringify(next),
+      this.channel,
+      JSON.stringify(audit),
+    );
+    return won === 1;
+  }
+
+  async onTransition(listener: TransitionListener): Promise<() => Promise<void>> {
+    const subscriber = this.redis.duplicate();
+    this.subscribers.push(subscriber);
+    subscriber.on("message", (_channel: string, message: string) => listener(JSON.parse(message) as BreakerRecord));
+    await subscriber.subscribe(this.channel);
+    return async () => {
+      await subscriber.quit();
+      this.subscribers.splice(this.subscribers.indexOf(subscriber), 1);
+    };
+  }
+
+  async pendingAudits(tier: string, consumer: string, max: number): Promise<PendingAudit[]> {
+    const stream = this.key(tier, "audit");
+    await this.ensureGroup(stream);
+    // 1. ours from earlier reads, still unacknowledged (e.g. Postgres was down)
+    const taken = parseStreamEntries(
+      await this.redis.xreadgroup("GROUP", auditGroup, consumer, "COUNT", max, "STREAMS", stream, "0"),
+    );
+    // 2. entries a consumer that has since died took and never acknowledged
+    if (taken.length < max) {
+      const claimed = (await this.redis.xautoclaim(
+        stream,
+        auditGroup,
+        consumer,
+        this.options.redeliverAfterMs ?? 30_000,
+        "0-0",
+        "COUNT",
+        max - taken.length,
+      )) as [string, Array<[string, string[]]>];
+      taken.push(...claimed[1].filter((entry) => entry?.[1]).map(toPending));
+    }
+    // 3. new entries
+    if (taken.length < max) {
+      taken.push(
+        ...parseStreamEntries(
+          await this.redis.xreadgroup(
+            "GROUP",
+            auditGroup,
+            consumer,
+            "COUNT",
+            max - taken.length,
+            "STREAMS",
+            stream,
+            ">",
+          ),
+        ),
+      );
+    }
+    return taken;
+  }
+
+  async ackAudits(tier: string, receipts: string[]): Promise<void> {
+    if (receipts.length === 0) return;
+    const stream = this.key(tier, "audit");
+    await this.redis.xack(stream, auditGroup, ...receipts);
+    await this.redis.xdel(stream, ...receipts);
+  }
+
+  private async ensureGroup(stream: string): Promise<void> {
+    if (this.groupsReady.has(stream)) return;
+    try {
+      // From id 0: entries queued before any writer existed must be written too.
+      await this.redis.xgroup("CREATE", stream, auditGroup, "0", "MKSTREAM");
+    } catch (error) {
+      if (!String(error).includes("BUSYGROUP")) throw error;
+    }
+    this.groupsReady.add(stream);
+  }
+
+  async close(): Promise<void> {
+    await Promise.all(this.subscribers.map((subscriber) => subscriber.quit()));
+    await this.redis.quit();
+  }
+}
+
+function pairsToObject(pairs: string[]): Record<string, string> {
+  const object: Record<string, string> = {};
+  for (let i = 0; i + 1 < pairs.length; i += 2) object[pairs[i] as string] = pairs[i + 1] as string;
+  return object;
+}
+
+const toPending = ([receipt, fields]: [string, string[]]): PendingAudit => ({
+  receipt,
+  entry: JSON.parse(pairsToObject(fields).entry as string) as AuditEntry,
+});
+
+function parseStreamEntries(reply: unknown): PendingAudit[] {
+  const streams = reply as Array<[string, Array<[string, string[]]>]> | null;
+  return (streams?.[0]?.[1] ?? []).filter((entry) => entry?.[1]).map(toPending);
 }

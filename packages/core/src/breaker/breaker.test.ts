@@ -31,7 +31,11 @@ const signals = (overrides: {
 }): Signals => {
   const base = emptySignals();
   return {
-    error: { calls: overrides.calls ?? 0, failures: overrides.failures ?? 0, byClass: overrides.failures ? { server: overrides.failures } : {} },
+    error: {
+      calls: overrides.calls ?? 0,
+      failures: overrides.failures ?? 0,
+      byClass: overrides.failures ? { server: overrides.failures } : {},
+    },
     quality: { judged: overrides.judged ?? 0, scoreSum: overrides.scoreSum ?? 0 },
     phase: { ...base.phase, ...overrides.phase },
   };
@@ -61,7 +65,12 @@ describe("breaker: opening", () => {
   it("opens at exactly the error threshold once min_calls is reached", () => {
     expect(evaluate(closed(), signals({ calls: 20, failures: 3 }), T0, policy)).toBeUndefined(); // 15%
     const decision = evaluate(closed(), signals({ calls: 20, failures: 4 }), T0, policy, noJitter); // 20%
-    expect(decision?.next).toMatchObject({ state: "open", generation: 1, consecutiveOpens: 1, cooldownUntil: T0 + 30_000 });
+    expect(decision?.next).toMatchObject({
+      state: "open",
+      generation: 1,
+      consecutiveOpens: 1,
+      cooldownUntil: T0 + 30_000,
+    });
     expect(decision).toMatchObject({ from: "closed", to: "open" });
     expect(decision?.reason).toMatch(/^error rate 20\.0% ≥ 20\.0% over 20 calls/);
     expect(decision?.snapshot).toMatchObject({ error: { calls: 20, failures: 4, rate: 0.2 } });
@@ -103,7 +112,13 @@ describe("breaker: cool-down and probe", () => {
   it("re-opens with a doubled cool-down when the probe fails on status", () => {
     const open = openedAt(T0);
     const probing = claimProbe(open, T0 + 30_000, policy)!.next;
-    const decision = evaluate(probing, signals({ phase: { calls: 1, failures: 1, byClass: { overloaded: 1 } } }), T0 + 31_000, policy, noJitter);
+    const decision = evaluate(
+      probing,
+      signals({ phase: { calls: 1, failures: 1, byClass: { overloaded: 1 } } }),
+      T0 + 31_000,
+      policy,
+      noJitter,
+    );
     expect(decision?.next).toMatchObject({ state: "open", consecutiveOpens: 2, cooldownUntil: T0 + 31_000 + 60_000 });
     expect(decision?.reason).toMatch(/^probe failed \(overloaded\)/);
   });
@@ -113,7 +128,13 @@ describe("breaker: cool-down and probe", () => {
     const open = openedAt(T0);
     const probing = claimProbe(open, T0 + 30_000, judged)!.next;
     expect(evaluate(probing, signals({ phase: { calls: 1 } }), T0 + 31_000, judged)).toBeUndefined(); // waits for the verdict
-    const decision = evaluate(probing, signals({ phase: { calls: 1, judged: 1, scoreSum: 0.2 } }), T0 + 32_000, judged, noJitter);
+    const decision = evaluate(
+      probing,
+      signals({ phase: { calls: 1, judged: 1, scoreSum: 0.2 } }),
+      T0 + 32_000,
+      judged,
+      noJitter,
+    );
     expect(decision?.next.state).toBe("open");
     expect(decision?.reason).toMatch(/^probe judged 0\.20 < 0\.7/);
     const passing = evaluate(probing, signals({ phase: { calls: 1, judged: 1, scoreSum: 0.9 } }), T0 + 32_000, judged);
@@ -124,7 +145,9 @@ describe("breaker: cool-down and probe", () => {
     const judged = { ...policy, requireJudgedProbe: true };
     const probing = claimProbe(openedAt(T0), T0 + 30_000, judged)!.next;
     expect(evaluate(probing, signals({ phase: { calls: 1 } }), T0 + 30_000 + 59_999, judged)).toBeUndefined();
-    expect(evaluate(probing, signals({ phase: { calls: 1 } }), T0 + 30_000 + 60_000, judged)?.next.state).toBe("half_open");
+    expect(evaluate(probing, signals({ phase: { calls: 1 } }), T0 + 30_000 + 60_000, judged)?.next.state).toBe(
+      "half_open",
+    );
   });
 
   it("frees the probe when its lease expires without any result", () => {
@@ -194,7 +217,9 @@ describe("breaker: half-open ramp", () => {
 
   it("ignores the long windows' old failures during the ramp", () => {
     const half = halfOpenAt(T0);
-    expect(evaluate(half, signals({ calls: 100, failures: 100, phase: { calls: 3 } }), half.since + 1, policy)).toBeUndefined();
+    expect(
+      evaluate(half, signals({ calls: 100, failures: 100, phase: { calls: 3 } }), half.since + 1, policy),
+    ).toBeUndefined();
   });
 });
 
@@ -202,13 +227,25 @@ describe("breaker: operator states", () => {
   const terrible = signals({ calls: 1_000, failures: 1_000, judged: 100, scoreSum: 0 });
 
   it("forced_closed ignores every signal and admits everything, and never times out without an expiry", () => {
-    const forced = applyOverride(closed(), { mode: "forced_closed", reason: "vendor confirmed false alarm" }, T0, terrible, policy).next;
+    const forced = applyOverride(
+      closed(),
+      { mode: "forced_closed", reason: "vendor confirmed false alarm" },
+      T0,
+      terrible,
+      policy,
+    ).next;
     expect(evaluate(forced, terrible, T0 + 365 * 86_400_000, policy)).toBeUndefined();
     expect(admit(forced, T0, 0.99, policy)).toBe("allow");
   });
 
   it("forced_open denies everything and returns to auto, closed, at its expiry", () => {
-    const forced = applyOverride(closed(), { mode: "forced_open", reason: "maintenance", expiresAt: T0 + 60_000 }, T0, emptySignals(), policy);
+    const forced = applyOverride(
+      closed(),
+      { mode: "forced_open", reason: "maintenance", expiresAt: T0 + 60_000 },
+      T0,
+      emptySignals(),
+      policy,
+    );
     expect(forced).toMatchObject({ from: "closed", to: "forced_open" });
     expect(admit(forced.next, T0 + 59_999, 0, policy)).toBe("deny");
     expect(evaluate(forced.next, terrible, T0 + 59_999, policy)).toBeUndefined();
@@ -228,7 +265,13 @@ describe("breaker: operator states", () => {
   it("auto after shadow keeps what shadow evaluated", () => {
     const shadow = applyOverride(closed(), { mode: "shadow", reason: "rollout" }, T0, emptySignals(), policy).next;
     const openInShadow = evaluate(shadow, signals({ calls: 20, failures: 20 }), T0 + 1, policy, noJitter)!.next;
-    const enforced = applyOverride(openInShadow, { mode: "auto", reason: "rollout done" }, T0 + 2, emptySignals(), policy);
+    const enforced = applyOverride(
+      openInShadow,
+      { mode: "auto", reason: "rollout done" },
+      T0 + 2,
+      emptySignals(),
+      policy,
+    );
     expect(enforced).toMatchObject({ from: "shadow", to: "open" });
   });
 

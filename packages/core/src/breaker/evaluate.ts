@@ -17,14 +17,23 @@ const pct = (x: number) => `${(x * 100).toFixed(1)}%`;
 
 export function snapshotOf(signals: Signals, policy: BreakerPolicy): Record<string, unknown> {
   return {
-    error: { ...signals.error, rate: rate(signals.error), threshold: policy.errorThreshold, min_calls: policy.minCalls },
+    error: {
+      ...signals.error,
+      rate: rate(signals.error),
+      threshold: policy.errorThreshold,
+      min_calls: policy.minCalls,
+    },
     quality: {
       ...signals.quality,
       mean: signals.quality.judged === 0 ? null : mean(signals.quality),
       threshold: policy.judgeThreshold,
       min_judged: policy.minJudged,
     },
-    phase: { ...signals.phase, rate: rate(signals.phase), mean: signals.phase.judged === 0 ? null : mean(signals.phase) },
+    phase: {
+      ...signals.phase,
+      rate: rate(signals.phase),
+      mean: signals.phase.judged === 0 ? null : mean(signals.phase),
+    },
   };
 }
 
@@ -66,7 +75,12 @@ function open(
   const wait = cooldownMs(consecutiveOpens, policy, random);
   return transition(
     record,
-    { state: "open", consecutiveOpens, cooldownUntil: now + wait, reason: `${reason}; cool-down ${Math.round(wait / 1000)} s` },
+    {
+      state: "open",
+      consecutiveOpens,
+      cooldownUntil: now + wait,
+      reason: `${reason}; cool-down ${Math.round(wait / 1000)} s`,
+    },
     now,
     signals,
     policy,
@@ -129,7 +143,8 @@ export function evaluate(
         : evaluateProbe(record, signals, now, policy, random);
     case "half_open": {
       const breach = phaseBreach(signals, policy);
-      if (breach) return open(record, record.consecutiveOpens + 1, `half-open breach: ${breach}`, now, signals, policy, random);
+      if (breach)
+        return open(record, record.consecutiveOpens + 1, `half-open breach: ${breach}`, now, signals, policy, random);
       const step = record.rampStep ?? 0;
       // Recover conservatively: a step advances only after holding for rampStepMs with real traffic on it.
       if (now - record.since < policy.rampStepMs || signals.phase.calls === 0) return undefined;
@@ -138,7 +153,11 @@ export function evaluate(
         const nextShare = policy.rampShares[step + 1] ?? 1;
         return transition(
           record,
-          { state: "half_open", rampStep: step + 1, reason: `ramp ${pct(share)} → ${pct(nextShare)}: ${signals.phase.calls} clean calls` },
+          {
+            state: "half_open",
+            rampStep: step + 1,
+            reason: `ramp ${pct(share)} → ${pct(nextShare)}: ${signals.phase.calls} clean calls`,
+          },
           now,
           signals,
           policy,
@@ -146,7 +165,10 @@ export function evaluate(
       }
       return transition(
         record,
-        { state: "closed", reason: `held ${pct(share)} of traffic for ${Math.round(policy.rampStepMs / 1000)} s without a breach` },
+        {
+          state: "closed",
+          reason: `held ${pct(share)} of traffic for ${Math.round(policy.rampStepMs / 1000)} s without a breach`,
+        },
         now,
         signals,
         policy,
@@ -165,7 +187,8 @@ function evaluateProbe(
   if (record.probeLeaseUntil === undefined) return undefined; // waiting for the cool-down and a probe claim
   const { phase } = signals;
   const reopen = (why: string) => open(record, record.consecutiveOpens + 1, why, now, signals, policy, random);
-  const halfOpen = (why: string) => transition(record, { state: "half_open", rampStep: 0, reason: why }, now, signals, policy);
+  const halfOpen = (why: string) =>
+    transition(record, { state: "half_open", rampStep: 0, reason: why }, now, signals, policy);
 
   if (phase.failures > 0) return reopen(`probe failed (${Object.keys(phase.byClass).join(", ") || "error"})`);
   if (phase.calls > 0) {
@@ -203,9 +226,16 @@ function evaluateShadowOpen(
 ): Decision | undefined {
   if (now < (record.cooldownUntil ?? 0)) return undefined;
   const breach = phaseBreach(signals, policy);
-  if (breach) return open(record, record.consecutiveOpens + 1, `still failing: ${breach}`, now, signals, policy, random);
+  if (breach)
+    return open(record, record.consecutiveOpens + 1, `still failing: ${breach}`, now, signals, policy, random);
   if (signals.phase.calls === 0) return undefined;
-  return transition(record, { state: "half_open", rampStep: 0, reason: "traffic clean after cool-down" }, now, signals, policy);
+  return transition(
+    record,
+    { state: "half_open", rampStep: 0, reason: "traffic clean after cool-down" },
+    now,
+    signals,
+    policy,
+  );
 }
 
 function leaveOverride(
@@ -248,7 +278,13 @@ export function applyOverride(
   };
   if (override.expiresAt === undefined) delete next.modeExpiresAt;
   else next.modeExpiresAt = override.expiresAt;
-  return { next, from: visibleState(record), to: visibleState(next), reason: override.reason, snapshot: snapshotOf(signals, policy) };
+  return {
+    next,
+    from: visibleState(record),
+    to: visibleState(next),
+    reason: override.reason,
+    snapshot: snapshotOf(signals, policy),
+  };
 }
 
 /**

@@ -1,0 +1,162 @@
+import { type BreakerRecord, initialRecord } from "@breakwater/core";
+import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import type { AuditEntry, Store, WindowSpecs } from "../src/index.ts";
+
+export const windows: WindowSpecs = {
+  error: { bucketMs: 5_000, windowMs: 60_000 },
+  quality: { bucketMs: 60_000, windowMs: 600_000 },
+};
+
+const T0 = 1_800_000_000_000;
+
+const audit = (record: BreakerRecord, id: string): AuditEntry => ({
+  id,
+  tier: record.tier,
+  fromState: "closed",
+  toState: "open",
+  reason: "test",
+  snapshot: { n: 1 },
+  actor: "evaluator:test",
+  generation: record.generation,
+  decidedAt: T0,
+});
+
+let counter = 0;
+const uniqueTier = () => `tier-${process.pid}-${++counter}-${Math.random().toString(36).slice(2, 8)}`;
+
+/**
+ * The behaviour every Store must have. Run by store.integration.test.ts against
+ * real Redis and against the in-memory twin. `makeStore` gets a redelivery delay
+ * for the audit queue.
+ */
+export function storeContract(name: string, makeStore: (redeliverAfterMs: number) => Promise<Store>) {
+  describe(`${name} store`, () => {
+    let store: Store;
+    let tier: string;
+    beforeEach(async () => {
+      store = await makeStore(100);
+      tier = uniqueTier();
+    });
+    afterEach(async () => {
+      await store.close();
+    });
+
+    it("starts a tier with no record and empty windows", async () => {
+      const { record, signals } = await store.readTier(tier, T0);
+      expect(record).toBeUndefined();
+      expect(signals.error).toEqual({ calls: 0, failures: 0, byClass: {} });
+      expect(signals.quality).toEqual({ judged: 0, scoreSum: 0 });
+    });
+
+    it("counts successes and breaker-relevant failures as calls, keeps the rest by class only", async () => {
+      await store.recordOutcomes([
+        { tier, generation: 0, at: T0 },
+        { tier, generation: 0, at: T0 + 1 },
+        { tier, generation: 0, at: T0 + 2, errorClass: "server" },
+        { tier, generation: 0, at: T0 + 3, errorClass: "overloaded" },
+        { tier, generation: 0, at: T0 + 4, errorClass: "rate_limited" },
+        { tier, generation: 0, at: T0 + 5, errorClass: "client" },
+        { tier, generation: 0, at: T0 + 6, errorClass: "caller" },
+      ]);
+      const { signals } = await store.readTier(tier, T0 + 10);
+      expect(signals.error).toEqual({
+        calls: 4,
+        failures: 2,
+        byClass: { server: 1, overloaded: 1, rate_limited: 1, client: 1 },
+      });
+      expect(signals.phase).toMatchObject({ calls: 4, failures: 2 });
+    });
+
+    it("empties the error window after an idle gap longer than the window", async () => {
+      await store.recordOutcomes([{ tier, generation: 0, at: T0, errorClass: "server" }]);
+      expect((await store.readTier(tier, T0 + 59_999)).signals.error.calls).toBe(1);
+      expect((await store.readTier(tier, T0 + 60_000)).signals.error.calls).toBe(0);
+    });
+
+    it("keeps integer-scaled score sums in the quality window", async () => {
+      await store.recordScores([
+        { tier, generation: 0, at: T0, score: 0.9 },
+        { tier, generation: 0, at: T0 + 1, score: 0.333 },
+        { tier, generation: 0, at: T0 + 2, score: 1.7 }, // clamped to 1
+      ]);
+      const { signals } = await store.readTier(tier, T0 + 10);
+      expect(signals.quality.judged).toBe(3);
+      expect(signals.quality.scoreSum).toBeCloseTo(2.233, 6);
+    });
+
+    it("wins exactly one of many concurrent compare-and-sets, and queues exactly one audit entry", async () => {
+      const next = { ...initialRecord(tier, T0), generation: 1, state: "open" as const };
+      const results = await Promise.all(
+        Array.from({ length: 20 }, (_, i) =>
+          store.compareAndSet(0, { ...next, reason: `racer ${i}` }, audit(next, `dec_${i}`)),
+        ),
+      );
+      expect(results.filter(Boolean)).toHaveLength(1);
+      const pending = await store.pendingAudits(tier, "writer-a", 100);
+      expect(pending).toHaveLength(1);
+      const { record } = await store.readTier(tier, T0);
+      expect(record?.generation).toBe(1);
+      expect(record?.reason).toBe(`racer ${pending[0]?.entry.id.slice(4)}`);
+    });
+
+    it("refuses a transition computed from an older generation", async () => {
+      const first = { ...initialRecord(tier, T0), generation: 1 };
+      expect(await store.compareAndSet(0, first, audit(first, "dec_a"))).toBe(true);
+      const stale = { ...initialRecord(tier, T0), generation: 1, state: "open" as const };
+      expect(await store.compareAndSet(0, stale, audit(stale, "dec_b"))).toBe(false);
+      const second = { ...first, generation: 2 };
+      expect(await store.compareAndSet(1, second, audit(second, "dec_c"))).toBe(true);
+    });
+
+    it("reads windows only from the record's since, and phase counters only for its generation", async () => {
+      const record = { ...initialRecord(tier, T0 + 10_000), generation: 3 };
+      await store.compareAndSet(0, record, audit(record, "dec_x"));
+      await store.recordOutcomes([
+        { tier, generation: 2, at: T0, errorClass: "server" }, // before since, older generation
+        { tier, generation: 2, at: T0 + 10_000, errorClass: "server" }, // late result of generation 2
+        { tier, generation: 3, at: T0 + 10_001 },
+      ]);
+      const { signals } = await store.readTier(tier, T0 + 11_000);
+      expect(signals.error).toMatchObject({ calls: 2, failures: 1 });
+      expect(signals.phase).toMatchObject({ calls: 1, failures: 0 });
+    });
+
+    it("tells every subscriber about a stored transition", async () => {
+      const seen: BreakerRecord[] = [];
+      const unsubscribe = await store.onTransition((record) => {
+        if (record.tier === tier) seen.push(record);
+      });
+      const next = { ...initialRecord(tier, T0), generation: 1, state: "open" as const };
+      await store.compareAndSet(0, next, audit(next, "dec_p"));
+      await expect.poll(() => seen.length, { timeout: 2_000 }).toBe(1);
+      expect(seen[0]).toEqual(next);
+      await unsubscribe();
+    });
+
+    it("keeps an audit entry until it is acknowledged, offering it again to its consumer", async () => {
+      const next = { ...initialRecord(tier, T0), generation: 1 };
+      await store.compareAndSet(0, next, audit(next, "dec_keep"));
+      const first = await store.pendingAudits(tier, "writer-a", 10);
+      expect(first.map((p) => p.entry.id)).toEqual(["dec_keep"]);
+      expect(first[0]?.entry).toMatchObject({ tier, generation: 1, snapshot: { n: 1 } });
+      // not acknowledged (say Postgres was down): offered again
+      await new Promise((resolve) => setTimeout(resolve, 150));
+      const again = await store.pendingAudits(tier, "writer-a", 10);
+      expect(again.map((p) => p.entry.id)).toEqual(["dec_keep"]);
+      await store.ackAudits(
+        tier,
+        again.map((p) => p.receipt),
+      );
+      expect(await store.pendingAudits(tier, "writer-a", 10)).toEqual([]);
+    });
+
+    it("hands a dead consumer's unacknowledged entries to another after the redelivery delay", async () => {
+      const next = { ...initialRecord(tier, T0), generation: 1 };
+      await store.compareAndSet(0, next, audit(next, "dec_orphan"));
+      expect(await store.pendingAudits(tier, "dies", 10)).toHaveLength(1);
+      await new Promise((resolve) => setTimeout(resolve, 150));
+      const rescued = await store.pendingAudits(tier, "survivor", 10);
+      expect(rescued.map((p) => p.entry.id)).toEqual(["dec_orphan"]);
+    });
+  });
+}
