@@ -4,7 +4,12 @@ import type { ContentfulStatusCode } from "hono/utils/http-status";
 import type { AppEnv, Services } from "./context.ts";
 import { ApiError, errorBody } from "./errors.ts";
 import { registerChatCompletions } from "./routes/chat-completions.post.ts";
+import { registerDecisions } from "./routes/decisions.get.ts";
 import { registerHealth } from "./routes/health.get.ts";
+import { registerOutcomes } from "./routes/outcomes.post.ts";
+import { registerRoutePlan } from "./routes/route-plan.get.ts";
+import { registerTierState } from "./routes/tier-state.post.ts";
+import { registerTiers } from "./routes/tiers.get.ts";
 
 /** The HTTP surface. Pure wiring: services come in, nothing is created here. */
 export function createApp(services: Services): Hono<AppEnv> {
@@ -24,6 +29,11 @@ export function createApp(services: Services): Hono<AppEnv> {
 
   registerHealth(app);
   registerChatCompletions(app);
+  registerTiers(app);
+  registerTierState(app);
+  registerRoutePlan(app);
+  registerOutcomes(app);
+  registerDecisions(app);
 
   app.notFound((c) => {
     const error = new ApiError("not_found", `no endpoint at ${c.req.method} ${c.req.path}`);

@@ -8,14 +8,17 @@ const digest = (key: string) => createHash("sha256").update(key).digest("base64"
  * lookup costs the same whatever prefix of a key an attacker guesses right.
  */
 export class KeyRing {
-  private readonly digests: Set<string>;
+  /** digest → where the key came from ("env:BREAKWATER_ADMIN_KEY"), safe to log and audit. */
+  private readonly digests: Map<string, string>;
 
   constructor(keys: Secret[]) {
-    this.digests = new Set(keys.map((key) => digest(key.reveal())));
+    this.digests = new Map(keys.map((key) => [digest(key.reveal()), key.source]));
   }
 
-  has(presented: string | undefined): boolean {
-    return presented !== undefined && presented !== "" && this.digests.has(digest(presented));
+  /** The matching key's source, or undefined when the presented key is not one of ours. */
+  find(presented: string | undefined): string | undefined {
+    if (presented === undefined || presented === "") return undefined;
+    return this.digests.get(digest(presented));
   }
 }
 

@@ -1,4 +1,7 @@
+import type { BreakerEngine } from "@breakwater/breaker";
 import type { Config } from "@breakwater/config";
+import type { Clock } from "@breakwater/core";
+import type { Db } from "@breakwater/db";
 import type { HttpBindings } from "@hono/node-server";
 import type { Hono } from "hono";
 import type { KeyRing } from "./auth.ts";
@@ -14,6 +17,9 @@ export interface ReadinessCheck {
 export interface Services {
   config: Config;
   router: Router;
+  breakers: BreakerEngine;
+  db: Db;
+  clock: Clock;
   clientKeys: KeyRing;
   adminKeys: KeyRing;
   logger: Logger;

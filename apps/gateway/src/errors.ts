@@ -10,11 +10,13 @@ export const ERROR_STATUS = {
   forbidden: 403,
   not_found: 404,
   route_not_found: 404,
+  tier_not_found: 404,
   method_not_allowed: 405,
   payload_too_large: 413,
   client_closed_request: 499,
   internal: 500,
   all_tiers_failed: 503,
+  database_unavailable: 503,
   not_ready: 503,
   deadline_exceeded: 504,
 } as const satisfies Record<string, ContentfulStatusCode | 499>;

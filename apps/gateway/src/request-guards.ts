@@ -4,12 +4,22 @@ import { presentedKey } from "./auth.ts";
 import type { AppEnv } from "./context.ts";
 import { ApiError } from "./errors.ts";
 
-export function requireClientKey(c: Context<AppEnv>): void {
-  const key = presentedKey(c.req.header("authorization"), c.req.header("x-api-key"));
+/**
+ * `client`: the proxy and read-only sidecar endpoints; an admin key works too.
+ * `admin`: operator actions. Returns the key's source, for the audit trail.
+ */
+export function requireKey(c: Context<AppEnv>, scope: "client" | "admin"): string {
+  const { incoming } = c.env;
+  const key = presentedKey(incoming.headers.authorization, incoming.headers["x-api-key"] as string | undefined);
   if (key === undefined) {
-    throw new ApiError("unauthorized", "missing API key: send `Authorization: Bearer <client key>`");
+    throw new ApiError("unauthorized", `missing API key: send \`Authorization: Bearer <${scope} key>\``);
   }
-  if (!c.get("services").clientKeys.has(key)) throw new ApiError("unauthorized", "invalid API key");
+  const { clientKeys, adminKeys } = c.get("services");
+  const admin = adminKeys.find(key);
+  if (admin) return admin;
+  if (clientKeys.find(key) === undefined) throw new ApiError("unauthorized", "invalid API key");
+  if (scope === "admin") throw new ApiError("forbidden", "this endpoint needs an admin key (auth.admin_keys)");
+  return "client";
 }
 
 /**

@@ -1,5 +1,6 @@
 import type { Server } from "node:http";
 import type { AddressInfo } from "node:net";
+import { BreakerEngine, windowSpecsFrom } from "@breakwater/breaker";
 import type { Config } from "@breakwater/config";
 import { RetryBudget, systemClock } from "@breakwater/core";
 import { type Database, openDatabase } from "@breakwater/db";
@@ -24,6 +25,8 @@ export interface GatewayOptions {
   redisUrl?: string;
   redisKeyPrefix: string;
   logger: Logger;
+  /** Overrides for tests and benchmarks; production uses the defaults. */
+  engine?: { sweepIntervalMs?: number; auditIntervalMs?: number; flushIntervalMs?: number; instanceId?: string };
 }
 
 export interface Gateway {
@@ -50,12 +53,30 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
     });
     closers.push(() => database.close());
 
+    const windows = windowSpecsFrom(config.breaker);
     const store: Store = options.redisUrl
-      ? RedisStore.open({ url: options.redisUrl, keyPrefix: options.redisKeyPrefix })
-      : new MemoryStore();
+      ? RedisStore.open({
+          url: options.redisUrl,
+          keyPrefix: options.redisKeyPrefix,
+          windows,
+          onConnectionError: (error) => logger.warn("redis connection failed; retrying", { error: error.message }),
+        })
+      : new MemoryStore(windows);
     closers.push(() => store.close());
 
+    const breakers = new BreakerEngine({
+      config,
+      store,
+      db: database.db,
+      log: logger,
+      clock: systemClock,
+      ...options.engine,
+    });
+    await breakers.start();
+    closers.push(() => breakers.stop());
+
     const router = new Router(buildRoutes(config, simulator), {
+      breakers,
       retry: config.retry,
       budget: new RetryBudget(
         {
@@ -72,6 +93,9 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
     const services: Services = {
       config,
       router,
+      breakers,
+      db: database.db,
+      clock: systemClock,
       clientKeys: new KeyRing(config.auth.clientKeys),
       adminKeys: new KeyRing(config.auth.adminKeys),
       logger,

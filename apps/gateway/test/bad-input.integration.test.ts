@@ -1,8 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { CLIENT_KEY, type Harness, post, startHarness } from "./harness.ts";
+import { ADMIN_KEY, CLIENT_KEY, getJson, type Harness, post, startHarness } from "./harness.ts";
 
 const yaml = `
-auth: { client_keys: [env:TEST_CLIENT_KEY] }
+auth: { client_keys: [env:TEST_CLIENT_KEY], admin_keys: [env:TEST_ADMIN_KEY] }
 server: { max_body_bytes: 4096 }
 tiers:
   only: { provider: openai, model: gpt-4.1, api_key: env:TEST_UPSTREAM_KEY, base_url: "{{SIM}}/only/v1" }
@@ -84,6 +84,77 @@ describe("bad input gets a clear 4xx in the documented error shape", () => {
 
   it("answers 404 not_found for an unknown path", async () => {
     expectError(await post(h.gateway, "/v1/nothing-here", "{}"), 404, "not_found");
+  });
+
+  it("rejects an outcome for an unknown tier, naming its index", async () => {
+    const body = {
+      outcomes: [
+        { tier: "only", ok: true },
+        { tier: "ghost", ok: true },
+      ],
+    };
+    expectError(await post(h.gateway, "/v1/outcomes", JSON.stringify(body)), 400, "invalid_request", "outcomes.1.tier");
+  });
+
+  it("rejects a failed outcome that says neither status nor error class", async () => {
+    const body = { outcomes: [{ tier: "only", ok: false }] };
+    expectError(
+      await post(h.gateway, "/v1/outcomes", JSON.stringify(body)),
+      400,
+      "invalid_request",
+      "status or error_class",
+    );
+  });
+
+  it("rejects more than 1,000 outcomes in one batch", async () => {
+    const body = { outcomes: Array.from({ length: 1_001 }, () => ({ tier: "only", ok: true })) };
+    const result = await post(h.gateway, "/v1/outcomes", JSON.stringify(body), {});
+    expect([400, 413]).toContain(result.status); // 1,001 outcomes may exceed max_body_bytes first
+  });
+
+  it("refuses an operator override with a client key (403) and without a reason (400)", async () => {
+    const body = JSON.stringify({ state: "forced_open", reason: "x" });
+    expectError(await post(h.gateway, "/v1/tiers/only/state", body), 403, "forbidden", "admin");
+    const admin = { authorization: `Bearer ${ADMIN_KEY}` };
+    expectError(
+      await post(h.gateway, "/v1/tiers/only/state", JSON.stringify({ state: "forced_open" }), admin),
+      400,
+      "invalid_request",
+      "reason",
+    );
+    expectError(
+      await post(h.gateway, "/v1/tiers/only/state", JSON.stringify({ state: "melted", reason: "x" }), admin),
+      400,
+      "invalid_request",
+      "state",
+    );
+    expectError(await post(h.gateway, "/v1/tiers/ghost/state", body, admin), 404, "tier_not_found", "only");
+  });
+
+  it("answers 404 for an unknown tier or route", async () => {
+    const tier = await getJson(h.gateway, "/v1/tiers/ghost");
+    expect(tier).toMatchObject({ status: 404, json: { error: { code: "tier_not_found" } } });
+    const plan = await getJson(h.gateway, "/v1/routes/ghost/plan");
+    expect(plan).toMatchObject({ status: 404, json: { error: { code: "route_not_found" } } });
+  });
+
+  it("rejects bad decision queries: limit, time, cursor", async () => {
+    for (const [query, field] of [
+      ["limit=0", "limit"],
+      ["limit=abc", "limit"],
+      ["since=yesterday", "since"],
+      ["cursor=not-ours", "cursor"],
+      ["colour=blue", "colour"],
+    ]) {
+      const result = await getJson(h.gateway, `/v1/decisions?${query}`);
+      expect(result.status, query).toBe(400);
+      expect(result.json.error.message, query).toContain(field);
+    }
+  });
+
+  it("requires a key for the sidecar API", async () => {
+    const result = await getJson(h.gateway, "/v1/tiers", "");
+    expect(result).toMatchObject({ status: 401, json: { error: { code: "unauthorized" } } });
   });
 
   it("keeps serving after all of that", async () => {

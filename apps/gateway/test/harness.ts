@@ -3,12 +3,13 @@ import { type Simulator, startSimulator } from "@breakwater/simulator";
 import OpenAI from "openai";
 import { freshDatabaseUrl, freshRedisPrefix, redisUrl } from "../../../test/services.ts";
 import { createLogger } from "../src/logger.ts";
-import { type Gateway, startGateway } from "../src/server.ts";
+import { type Gateway, type GatewayOptions, startGateway } from "../src/server.ts";
 
 export type Mode = "embedded" | "services";
 
 export const CLIENT_KEY = "bw-test-client-key-3f9a";
 export const UPSTREAM_KEY = "sk-test-upstream-secret-77c1";
+export const ADMIN_KEY = "bw-test-admin-key-81d2";
 
 export interface Harness {
   gateway: Gateway;
@@ -26,20 +27,39 @@ export interface Harness {
  * `services`: a fresh Postgres database + Redis under a fresh key prefix.
  * `yaml` may use {{SIM}} for the simulator's URL.
  */
-export async function startHarness(mode: Mode, yaml: string): Promise<Harness> {
-  const simulator = await startSimulator();
+export interface HarnessOptions {
+  /** Share one simulator between gateways. */
+  simulator?: Simulator;
+  /** Share one database / Redis prefix between gateways (services mode). */
+  databaseUrl?: string;
+  redisUrl?: string;
+  redisKeyPrefix?: string;
+  /** Fast breaker loops so tests see transitions in milliseconds. */
+  engine?: GatewayOptions["engine"];
+}
+
+export const fastEngine = { sweepIntervalMs: 50, auditIntervalMs: 50, flushIntervalMs: 25 };
+
+export async function startHarness(mode: Mode, yaml: string, options: HarnessOptions = {}): Promise<Harness> {
+  const ownSimulator = !options.simulator;
+  const simulator = options.simulator ?? (await startSimulator());
   const logs: string[] = [];
-  const env = { TEST_CLIENT_KEY: CLIENT_KEY, TEST_UPSTREAM_KEY: UPSTREAM_KEY };
+  const env = { TEST_CLIENT_KEY: CLIENT_KEY, TEST_UPSTREAM_KEY: UPSTREAM_KEY, TEST_ADMIN_KEY: ADMIN_KEY };
   const { config } = parseConfig(yaml.replaceAll("{{SIM}}", simulator.url), env, "test config");
   const gateway = await startGateway({
     config,
     port: 0,
     host: "127.0.0.1",
     logger: createLogger("debug", (line) => logs.push(line)),
-    redisKeyPrefix: mode === "services" ? freshRedisPrefix() : "unused:",
+    redisKeyPrefix: options.redisKeyPrefix ?? (mode === "services" ? freshRedisPrefix() : "unused:"),
     ...(mode === "services"
-      ? { databaseUrl: await freshDatabaseUrl(), redisUrl: redisUrl(), dataDir: "unused" }
+      ? {
+          databaseUrl: options.databaseUrl ?? (await freshDatabaseUrl()),
+          redisUrl: options.redisUrl ?? redisUrl(),
+          dataDir: "unused",
+        }
       : { dataDir: "memory://" }),
+    ...(options.engine && { engine: options.engine }),
   });
   const client = new OpenAI({ apiKey: CLIENT_KEY, baseURL: `${gateway.url}/v1`, maxRetries: 0 });
   return {
@@ -49,9 +69,15 @@ export async function startHarness(mode: Mode, yaml: string): Promise<Harness> {
     logs,
     async close() {
       await gateway.close();
-      await simulator.close();
+      if (ownSimulator) await simulator.close();
     },
   };
+}
+
+/** GET a JSON endpoint of the gateway with the client key (or the one given). */
+export async function getJson(gateway: Gateway, path: string, key = CLIENT_KEY) {
+  const response = await fetch(`${gateway.url}${path}`, { headers: { authorization: `Bearer ${key}` } });
+  return { status: response.status, json: (await response.json()) as any };
 }
 
 /** POST a raw body to the gateway, for the cases an SDK would refuse to send. */

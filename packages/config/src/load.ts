@@ -25,6 +25,7 @@ export interface RouteConfig {
   tiers: string[];
   canned?: string;
   deadlineMs: number;
+  whenAllOpen: "probe_soonest" | "canned";
 }
 
 export interface Config {
@@ -40,7 +41,6 @@ export interface Config {
     budgetMinPerSecond: number;
     budgetMaxBalance: number;
   };
-  /** Validated now, enforced by the breaker engine. */
   breaker: ConfigFile["breaker"];
   judge: ConfigFile["judge"];
   /** True when at least one tier is served by the built-in simulator. */
@@ -147,6 +147,7 @@ function resolve(file: ConfigFile, env: Record<string, string | undefined>, sour
       tiers: route.tiers,
       ...(route.canned !== undefined && { canned: route.canned }),
       deadlineMs: route.deadline_ms,
+      whenAllOpen: route.when_all_open,
     });
   }
 

@@ -43,6 +43,12 @@ const routeSchema = z.strictObject({
   canned: z.string().min(1).optional(),
   /** Whole-request budget across retries and fail-overs. */
   deadline_ms: positiveMs.default(60_000),
+  /**
+   * Every tier's breaker denies the request: `probe_soonest` tries the open tier
+   * whose cool-down ends first anyway (an answer beats an error), then rung 3;
+   * `canned` goes straight to rung 3.
+   */
+  when_all_open: z.enum(["probe_soonest", "canned"]).default("probe_soonest"),
 });
 
 const retrySchema = z
@@ -67,11 +73,21 @@ const breakerSchema = z
     min_judged: z.number().int().positive().default(20),
     quality_window_s: z.number().int().positive().default(600),
     quality_bucket_s: z.number().int().positive().default(60),
-    cooldown_s: z.number().int().positive().default(30),
-    max_cooldown_s: z.number().int().positive().default(600),
+    cooldown_s: z.number().positive().default(30),
+    max_cooldown_s: z.number().positive().default(600),
+    /** ±fraction applied to every cool-down, so replicas do not all probe at once. */
+    cooldown_jitter: fraction.default(0.2),
+    /** A tier closed this long starts the cool-down ladder afresh at its next open. */
+    healthy_reset_s: z.number().positive().default(600),
+    /** A claimed probe that reports nothing for this long is given up and another admitted. */
+    probe_lease_s: z.number().positive().default(60),
+    /** When judges are configured: how long a 2xx probe waits for its verdict before the status alone decides. */
+    probe_verdict_timeout_s: z.number().positive().default(60),
+    /** Shares of traffic a half-open tier gets, step by step; must end at 1. */
+    ramp_shares: z.array(z.number().gt(0).max(1)).min(1).default([0.1, 0.25, 0.5, 1]),
+    ramp_step_s: z.number().positive().default(30),
   })
   .prefault({});
-
 const judgeModelSchema = z.strictObject({
   provider: z.enum(PROVIDERS),
   model: z.string().min(1),
@@ -147,6 +163,27 @@ export const configFileSchema = z
     }
     if (Object.keys(file.routes).length === 0) {
       ctx.addIssue({ code: "custom", path: ["routes"], message: "define at least one route" });
+    }
+    if (file.breaker.ramp_shares.at(-1) !== 1) {
+      ctx.addIssue({
+        code: "custom",
+        path: ["breaker", "ramp_shares"],
+        message: "the last step must be 1 (all traffic)",
+      });
+    }
+    if (file.breaker.error_window_s % file.breaker.error_bucket_s !== 0) {
+      ctx.addIssue({
+        code: "custom",
+        path: ["breaker", "error_bucket_s"],
+        message: "must divide breaker.error_window_s",
+      });
+    }
+    if (file.breaker.quality_window_s % file.breaker.quality_bucket_s !== 0) {
+      ctx.addIssue({
+        code: "custom",
+        path: ["breaker", "quality_bucket_s"],
+        message: "must divide breaker.quality_window_s",
+      });
     }
     if (file.retry.backoff_cap_ms < file.retry.backoff_base_ms) {
       ctx.addIssue({

@@ -81,6 +81,8 @@ export interface RedisStoreOptions {
   windows: WindowSpecs;
   /** An audit entry taken by a consumer that never acknowledged it is reclaimed after this long. */
   redeliverAfterMs?: number;
+  /** Told once when the connection fails (not on every reconnect attempt); callers log it. */
+  onConnectionError?: (error: Error) => void;
 }
 
 /**
@@ -112,10 +114,23 @@ export class RedisStore implements Store {
     private readonly redis: Client,
     private readonly options: RedisStoreOptions,
   ) {
+    this.watch(redis);
     redis.defineCommand("bwIncrement", { numberOfKeys: 2, lua: incrementScript });
     redis.defineCommand("bwReadTier", { numberOfKeys: 4, lua: readTierScript });
     redis.defineCommand("bwCompareAndSet", { numberOfKeys: 2, lua: compareAndSetScript });
     this.commands = redis as unknown as Commands;
+  }
+
+  /** ioredis reconnects by itself; an 'error' listener keeps its failures from being unhandled events. */
+  private watch(client: Client): void {
+    let reported = false;
+    client.on("error", (error: Error) => {
+      if (!reported) this.options.onConnectionError?.(error);
+      reported = true;
+    });
+    client.on("ready", () => {
+      reported = false;
+    });
   }
 
   static open(options: RedisStoreOptions): RedisStore {
@@ -228,6 +243,7 @@ export class RedisStore implements Store {
 
   async onTransition(listener: TransitionListener): Promise<() => Promise<void>> {
     const subscriber = this.redis.duplicate();
+    this.watch(subscriber);
     this.subscribers.push(subscriber);
     subscriber.on("message", (_channel: string, message: string) => listener(JSON.parse(message) as BreakerRecord));
     await subscriber.subscribe(this.channel);

@@ -16,8 +16,11 @@ const done = encoder.encode("data: [DONE]\n\n");
 export interface SseOptions {
   meta: CompletionMeta;
   includeUsage: boolean;
-  /** Called when the upstream fails after the first byte reached the client. */
-  onMidStreamFailure: (failure: AttemptFailure) => void;
+  /**
+   * Called once when the stream is over: no failure after the terminal event,
+   * the failure when the upstream broke after the first byte.
+   */
+  onEnd: (failure: AttemptFailure | undefined) => void;
 }
 
 /**
@@ -40,22 +43,38 @@ export function openAISseStream(opened: OpenedStream, options: SseOptions): Read
     return frames;
   };
 
+  let ended = false;
+  const end = (failure: AttemptFailure | undefined) => {
+    if (ended) return;
+    ended = true;
+    options.onEnd(failure);
+  };
+
   return new ReadableStream<Uint8Array>({
     start(controller) {
       controller.enqueue(frame(toChatCompletionChunk(meta, { role: "assistant", content: "" })));
       for (const bytes of framesFor(opened.first)) controller.enqueue(bytes);
-      if (opened.first.type === "finish") controller.close();
+      if (opened.first.type === "finish") {
+        end(undefined);
+        controller.close();
+      }
     },
     async pull(controller) {
       try {
         const next = await rest.next();
-        if (next.done) return controller.close();
+        if (next.done) {
+          end(undefined);
+          return controller.close();
+        }
         for (const bytes of framesFor(next.value)) controller.enqueue(bytes);
-        if (next.value.type === "finish") controller.close();
+        if (next.value.type === "finish") {
+          end(undefined);
+          controller.close();
+        }
       } catch (error) {
         const failure: AttemptFailure =
           error instanceof ProviderError ? error.failure : { errorClass: "stream", message: String(error) };
-        options.onMidStreamFailure(failure);
+        end(failure);
         controller.enqueue(
           frame({
             error: {
@@ -69,6 +88,7 @@ export function openAISseStream(opened: OpenedStream, options: SseOptions): Read
       }
     },
     cancel() {
+      end({ errorClass: "caller", message: "the client closed the stream" });
       opened.cancel();
     },
   });

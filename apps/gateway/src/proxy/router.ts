@@ -1,5 +1,13 @@
 import type { RouteConfig, TierConfig } from "@breakwater/config";
-import { type AttemptFailure, type Clock, decideAfterFailure, type RetryBudget } from "@breakwater/core";
+import {
+  type Admission,
+  type AttemptFailure,
+  type BreakerRecord,
+  type Clock,
+  decideAfterFailure,
+  type RetryBudget,
+  sampleFraction,
+} from "@breakwater/core";
 import {
   type AttemptTimeouts,
   type ChatRequest,
@@ -22,7 +30,8 @@ export interface RouteRuntime {
 }
 
 export type RouteResult<T> =
-  | { ok: true; tier: TierRuntime; value: T; attempts: number }
+  /** `generation`: the breaker generation the serving tier was admitted under; its outcome is recorded under it. */
+  | { ok: true; tier: TierRuntime; value: T; attempts: number; generation: number }
   | { ok: false; failure: AttemptFailure; attempts: number };
 
 export interface RetrySettings {
@@ -31,15 +40,48 @@ export interface RetrySettings {
   maxRetryAfterMs: number;
 }
 
-/** Told about every attempt's outcome; the breaker's error window listens here. */
-export type AttemptObserver = (tier: string, failure: AttemptFailure | undefined) => void;
+/** What the router needs from the breakers: in-process admission, the probe claim, outcome recording. */
+export interface Breakers {
+  admit(tier: string, requestFraction: number): { admission: Admission; record: BreakerRecord };
+  claimProbe(tier: string): Promise<number | undefined>;
+  recordOutcome(tier: string, generation: number, failure: AttemptFailure | undefined): void;
+}
 
 export interface RouterOptions {
   retry: RetrySettings;
   budget: RetryBudget;
   clock: Clock;
+  breakers: Breakers;
   random?: () => number;
-  onAttempt?: AttemptObserver;
+}
+
+export interface RequestContext {
+  requestId: string;
+  signal: AbortSignal;
+}
+
+interface Candidate {
+  tier: TierRuntime;
+  generation: number;
+}
+
+export interface PlanEntry {
+  tier: TierRuntime;
+  /**
+   * allow: use it. ramp: half-open, and this request is inside its share.
+   * probe: this caller holds the tier's single probe. fallback: every breaker is
+   * open; try this one before giving up (when_all_open). skip: do not call it.
+   */
+  admit: "allow" | "ramp" | "probe" | "fallback" | "skip";
+  /** Report the call's outcome under this generation. */
+  generation: number;
+}
+
+/** The held-back tier to try when every breaker says no: due back soonest, never one an operator forced open. */
+function soonestBack<T extends { record: BreakerRecord }>(held: T[]): T | undefined {
+  return held
+    .filter(({ record }) => record.mode !== "forced_open")
+    .sort((a, b) => (a.record.cooldownUntil ?? 0) - (b.record.cooldownUntil ?? 0))[0];
 }
 
 /**
@@ -56,33 +98,101 @@ export class Router {
     return this.routes.get(name);
   }
 
-  complete(route: RouteRuntime, request: ChatRequest, signal: AbortSignal): Promise<RouteResult<ChatResponse>> {
-    return this.run(route, signal, (tier, remainingMs) =>
-      completeAttempt(tier.adapter, request, timeoutsFor(tier.config, remainingMs), signal),
+  complete(route: RouteRuntime, request: ChatRequest, context: RequestContext): Promise<RouteResult<ChatResponse>> {
+    return this.run(route, context, true, (tier, remainingMs) =>
+      completeAttempt(tier.adapter, request, timeoutsFor(tier.config, remainingMs), context.signal),
     );
   }
 
-  /** Resolves once a tier has produced its first event; fail-over happens only before that. */
-  openStream(route: RouteRuntime, request: ChatRequest, signal: AbortSignal): Promise<RouteResult<OpenedStream>> {
-    return this.run(route, signal, (tier, remainingMs) =>
-      openStreamAttempt(tier.adapter, request, timeoutsFor(tier.config, remainingMs), signal),
+  /**
+   * Resolves once a tier has produced its first event; fail-over happens only
+   * before that. The stream's own outcome is the caller's to record when it ends.
+   */
+  openStream(route: RouteRuntime, request: ChatRequest, context: RequestContext): Promise<RouteResult<OpenedStream>> {
+    return this.run(route, context, false, (tier, remainingMs) =>
+      openStreamAttempt(tier.adapter, request, timeoutsFor(tier.config, remainingMs), context.signal),
     );
+  }
+
+  /**
+   * The tiers this request may use, in order, from the in-process breaker copy.
+   * An open tier due for its probe is claimed here, so the probe is real traffic;
+   * only that claim costs a round trip, once per cool-down.
+   */
+  private async *candidates(route: RouteRuntime, requestId: string): AsyncGenerator<Candidate> {
+    const { breakers } = this.options;
+    const fraction = sampleFraction(requestId);
+    const held: Array<{ tier: TierRuntime; record: BreakerRecord }> = [];
+    let admitted = 0;
+    for (const tier of route.tiers) {
+      const { admission, record } = breakers.admit(tier.config.name, fraction);
+      if (admission === "allow") {
+        admitted++;
+        yield { tier, generation: record.generation };
+      } else if (admission === "probe") {
+        const generation = await breakers.claimProbe(tier.config.name);
+        if (generation !== undefined) {
+          admitted++;
+          yield { tier, generation };
+        } else held.push({ tier, record });
+      } else held.push({ tier, record });
+    }
+    // Every breaker said no. An answer from a tier that may be unwell beats a certain error.
+    if (admitted === 0 && route.config.whenAllOpen === "probe_soonest") {
+      const soonest = soonestBack(held);
+      if (soonest) yield { tier: soonest.tier, generation: soonest.record.generation };
+    }
+  }
+
+  /**
+   * For apps that call providers themselves: which tiers to try now, in order.
+   * A due probe is claimed only when it would be the app's first call, so a
+   * probe is never handed to a caller who will not make it.
+   */
+  async plan(route: RouteRuntime, requestId: string): Promise<PlanEntry[]> {
+    const { breakers } = this.options;
+    const fraction = sampleFraction(requestId);
+    const entries: Array<PlanEntry & { record: BreakerRecord }> = [];
+    let admitted = false;
+    for (const tier of route.tiers) {
+      const { admission, record } = breakers.admit(tier.config.name, fraction);
+      let entry: PlanEntry = { tier, admit: "skip", generation: record.generation };
+      if (admission === "allow") {
+        entry = {
+          tier,
+          admit: record.mode === "auto" && record.state === "half_open" ? "ramp" : "allow",
+          generation: record.generation,
+        };
+      } else if (admission === "probe" && !admitted) {
+        const generation = await breakers.claimProbe(tier.config.name);
+        if (generation !== undefined) entry = { tier, admit: "probe", generation };
+      }
+      admitted ||= entry.admit !== "skip";
+      entries.push({ ...entry, record });
+    }
+    if (!admitted && route.config.whenAllOpen === "probe_soonest") {
+      const soonest = soonestBack(entries);
+      if (soonest) soonest.admit = "fallback";
+    }
+    return entries.map(({ record: _record, ...entry }) => entry);
   }
 
   private async run<T>(
     route: RouteRuntime,
-    signal: AbortSignal,
+    context: RequestContext,
+    recordSuccess: boolean,
     attempt: (tier: TierRuntime, remainingMs: number) => Promise<T>,
   ): Promise<RouteResult<T>> {
-    const { clock, budget, retry, onAttempt } = this.options;
+    const { clock, budget, retry, breakers } = this.options;
+    const { signal } = context;
     const deadline = clock() + route.config.deadlineMs;
     budget.recordRequest();
     let attempts = 0;
-    let lastFailure: AttemptFailure = { errorClass: "server", message: "no tier could be tried" };
+    let lastFailure: AttemptFailure = { errorClass: "server", message: "every tier's breaker is open" };
     /** Set after a context-length error: only tiers with a larger window are worth trying. */
     let needsContextAbove: number | undefined;
 
-    for (const tier of route.tiers) {
+    for await (const { tier, generation } of this.candidates(route, context.requestId)) {
       if (needsContextAbove !== undefined && (tier.config.contextWindow ?? 0) <= needsContextAbove) continue;
       for (let sameTierRetries = 0; ; sameTierRetries++) {
         const remainingMs = deadline - clock();
@@ -97,12 +207,12 @@ export class Router {
         let failure: AttemptFailure;
         try {
           const value = await attempt(tier, remainingMs);
-          onAttempt?.(tier.config.name, undefined);
-          return { ok: true, tier, value, attempts };
+          if (recordSuccess) breakers.recordOutcome(tier.config.name, generation, undefined);
+          return { ok: true, tier, value, attempts, generation };
         } catch (error) {
           failure = error instanceof ProviderError ? error.failure : { errorClass: "server", message: String(error) };
         }
-        onAttempt?.(tier.config.name, failure);
+        breakers.recordOutcome(tier.config.name, generation, failure);
         lastFailure = failure;
 
         const step = decideAfterFailure(failure, {

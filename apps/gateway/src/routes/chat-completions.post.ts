@@ -11,12 +11,12 @@ import type { App, AppEnv } from "../context.ts";
 import { ApiError } from "../errors.ts";
 import { cannedSseStream, openAISseStream } from "../proxy/openai-sse.ts";
 import type { RouteRuntime } from "../proxy/router.ts";
-import { callerSignal, readJson, requireClientKey, validate } from "../request-guards.ts";
+import { callerSignal, readJson, requireKey, validate } from "../request-guards.ts";
 
 /** The OpenAI-compatible proxy: `model` names a Breakwater route. */
 export function registerChatCompletions(app: App): void {
   app.post("/v1/chat/completions", async (c) => {
-    requireClientKey(c);
+    requireKey(c, "client");
     const body = validate(chatCompletionRequestSchema, await readJson(c));
     const route = c.get("services").router.route(body.model);
     if (!route) {
@@ -36,7 +36,8 @@ export function registerChatCompletions(app: App): void {
 }
 
 async function complete(c: Context<AppEnv>, route: RouteRuntime, body: ChatCompletionRequest, meta: CompletionMeta) {
-  const result = await c.get("services").router.complete(route, fromChatCompletionRequest(body), callerSignal(c));
+  const context = { requestId: c.get("requestId"), signal: callerSignal(c) };
+  const result = await c.get("services").router.complete(route, fromChatCompletionRequest(body), context);
   if (!result.ok) return fallBack(c, route, result.failure, result.attempts, meta, false);
   c.header("x-breakwater-rung", "tier");
   c.header("x-breakwater-tier", result.tier.config.name);
@@ -45,19 +46,25 @@ async function complete(c: Context<AppEnv>, route: RouteRuntime, body: ChatCompl
 }
 
 async function stream(c: Context<AppEnv>, route: RouteRuntime, body: ChatCompletionRequest, meta: CompletionMeta) {
-  const { router, logger } = c.get("services");
-  const result = await router.openStream(route, fromChatCompletionRequest(body), callerSignal(c));
+  const { router, logger, breakers } = c.get("services");
+  const context = { requestId: c.get("requestId"), signal: callerSignal(c) };
+  const result = await router.openStream(route, fromChatCompletionRequest(body), context);
   if (!result.ok) return fallBack(c, route, result.failure, result.attempts, meta, true);
   const tierName = result.tier.config.name;
+  const { generation } = result;
   const sse = openAISseStream(result.value, {
     meta: { ...meta, model: result.tier.config.model },
     includeUsage: body.stream_options?.include_usage === true,
-    onMidStreamFailure: (failure) =>
-      logger.warn("stream failed after first byte", {
-        request_id: c.get("requestId"),
-        tier: tierName,
-        error_class: failure.errorClass,
-      }),
+    onEnd: (failure) => {
+      breakers.recordOutcome(tierName, generation, failure);
+      if (failure && failure.errorClass !== "caller") {
+        logger.warn("stream failed after first byte", {
+          request_id: context.requestId,
+          tier: tierName,
+          error_class: failure.errorClass,
+        });
+      }
+    },
   });
   return new Response(sse, {
     status: 200,

@@ -15,24 +15,32 @@ const rate = (w: ErrorWindow) => (w.calls === 0 ? 0 : w.failures / w.calls);
 const mean = (w: QualityWindow) => (w.judged === 0 ? Number.NaN : w.scoreSum / w.judged);
 const pct = (x: number) => `${(x * 100).toFixed(1)}%`;
 
+/** The figures behind a decision, as stored in the audit trail (snake_case, like the API). */
 export function snapshotOf(signals: Signals, policy: BreakerPolicy): Record<string, unknown> {
+  const { error, quality, phase } = signals;
+  const meanOrNull = (w: QualityWindow) => (w.judged === 0 ? null : mean(w));
   return {
     error: {
-      ...signals.error,
-      rate: rate(signals.error),
+      calls: error.calls,
+      failures: error.failures,
+      by_class: error.byClass,
+      rate: rate(error),
       threshold: policy.errorThreshold,
       min_calls: policy.minCalls,
     },
     quality: {
-      ...signals.quality,
-      mean: signals.quality.judged === 0 ? null : mean(signals.quality),
+      judged: quality.judged,
+      mean: meanOrNull(quality),
       threshold: policy.judgeThreshold,
       min_judged: policy.minJudged,
     },
     phase: {
-      ...signals.phase,
-      rate: rate(signals.phase),
-      mean: signals.phase.judged === 0 ? null : mean(signals.phase),
+      calls: phase.calls,
+      failures: phase.failures,
+      by_class: phase.byClass,
+      rate: rate(phase),
+      judged: phase.judged,
+      mean: meanOrNull(phase),
     },
   };
 }
@@ -124,7 +132,7 @@ export function evaluate(
   random: () => number = Math.random,
 ): Decision | undefined {
   if (record.mode !== "auto" && record.modeExpiresAt !== undefined && now >= record.modeExpiresAt) {
-    return leaveOverride(record, now, "operator override expired", signals, policy);
+    return { ...leaveOverride(record, now, "operator override expired", signals, policy), actor: "system:expiry" };
   }
   // Forced states are the operator's word: signals change nothing.
   if (record.mode === "forced_open" || record.mode === "forced_closed") return undefined;

@@ -84,6 +84,8 @@ export type Actor = `evaluator:${string}` | `operator:${string}` | "system:expir
 
 /** A transition: the next record and what the audit trail says about it. */
 export interface Decision {
+  /** Set when the decision is not the evaluator's own (an override expiring). */
+  actor?: Actor;
   next: BreakerRecord;
   from: VisibleState;
   to: VisibleState;

@@ -1,0 +1,72 @@
+import { InvalidCursor, listDecisions } from "@breakwater/db";
+import { z } from "zod";
+import type { App } from "../context.ts";
+import { ApiError } from "../errors.ts";
+import { requireKey, validate } from "../request-guards.ts";
+
+const querySchema = z.strictObject({
+  tier: z.string().optional(),
+  to_state: z.string().optional(),
+  actor: z.string().optional(),
+  since: z.iso.datetime({ offset: true, message: "since must be an ISO 8601 time" }).optional(),
+  until: z.iso.datetime({ offset: true, message: "until must be an ISO 8601 time" }).optional(),
+  limit: z.coerce.number().int().min(1).max(200).default(50),
+  cursor: z.string().optional(),
+});
+
+export interface DecisionsResponse {
+  items: Array<{
+    id: string;
+    tier: string;
+    from: string;
+    to: string;
+    reason: string;
+    snapshot: unknown;
+    actor: string;
+    generation: number;
+    decided_at: string;
+  }>;
+  /** Pass as ?cursor= for the next (older) page; null on the last page. */
+  next_cursor: string | null;
+}
+
+/** The audit trail, newest first, with filters and cursor paging. */
+export function registerDecisions(app: App): void {
+  app.get("/v1/decisions", async (c) => {
+    requireKey(c, "client");
+    const query = validate(querySchema, c.req.query());
+    let page: Awaited<ReturnType<typeof listDecisions>>;
+    try {
+      page = await listDecisions(c.get("services").db, {
+        limit: query.limit,
+        ...(query.tier && { tier: query.tier }),
+        ...(query.to_state && { toState: query.to_state }),
+        ...(query.actor && { actor: query.actor }),
+        ...(query.since && { since: new Date(query.since) }),
+        ...(query.until && { until: new Date(query.until) }),
+        ...(query.cursor && { cursor: query.cursor }),
+      });
+    } catch (error) {
+      if (error instanceof InvalidCursor) throw new ApiError("invalid_request", `cursor: ${error.message}`);
+      c.get("services").logger.warn("decisions query failed", { error: String(error) });
+      throw new ApiError(
+        "database_unavailable",
+        "the audit database is unreachable; decisions wait in the store and are written when it returns",
+      );
+    }
+    return c.json({
+      items: page.items.map((row) => ({
+        id: row.id,
+        tier: row.tier,
+        from: row.fromState,
+        to: row.toState,
+        reason: row.reason,
+        snapshot: row.snapshot,
+        actor: row.actor,
+        generation: row.generation,
+        decided_at: row.decidedAt.toISOString(),
+      })),
+      next_cursor: page.nextCursor,
+    } satisfies DecisionsResponse);
+  });
+}

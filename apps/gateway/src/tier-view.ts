@@ -1,0 +1,73 @@
+import type { BreakerRecord } from "@breakwater/core";
+import { visibleState } from "@breakwater/core";
+import type { Services } from "./context.ts";
+import { ApiError } from "./errors.ts";
+
+const iso = (ms: number | undefined) => (ms === undefined ? null : new Date(ms).toISOString());
+
+/** One tier as the API shows it: breaker state from the in-process copy, windows as last read by this process. */
+export interface TierView {
+  tier: string;
+  provider: string;
+  model: string;
+  /** closed | open | half_open, or the operator's forced_open | forced_closed | shadow. */
+  state: string;
+  mode: BreakerRecord["mode"];
+  /** The automatic machine's state; in shadow mode this is what would be enforced. */
+  auto_state: BreakerRecord["state"];
+  generation: number;
+  /** Null for a tier whose breaker has never changed. */
+  since: string | null;
+  reason: string;
+  cooldown_until: string | null;
+  ramp_share: number | null;
+  override_expires_at: string | null;
+  windows: {
+    observed_at: string | null;
+    error: { calls: number; failures: number; rate: number | null; by_class: Record<string, number>; window_s: number };
+    quality: { judged: number; mean: number | null; window_s: number };
+  };
+}
+
+export function tierView(services: Services, tier: string): TierView {
+  const config = services.config.tiers.get(tier);
+  if (!config) {
+    const known = [...services.config.tiers.keys()].join(", ");
+    throw new ApiError("tier_not_found", `unknown tier "${tier}" (known: ${known})`);
+  }
+  const { breakers } = services;
+  const record = breakers.view.get(tier);
+  const observed = breakers.view.lastObserved(tier);
+  const error = observed?.signals.error ?? { calls: 0, failures: 0, byClass: {} };
+  const quality = observed?.signals.quality ?? { judged: 0, scoreSum: 0 };
+  const { breaker } = services.config;
+  return {
+    tier,
+    provider: config.provider,
+    model: config.model,
+    state: visibleState(record),
+    mode: record.mode,
+    auto_state: record.state,
+    generation: record.generation,
+    since: record.generation === 0 ? null : iso(record.since),
+    reason: record.reason,
+    cooldown_until: record.state === "open" ? iso(record.cooldownUntil) : null,
+    ramp_share: record.state === "half_open" ? (breakers.policy.rampShares[record.rampStep ?? 0] ?? 1) : null,
+    override_expires_at: iso(record.modeExpiresAt),
+    windows: {
+      observed_at: iso(observed?.at),
+      error: {
+        calls: error.calls,
+        failures: error.failures,
+        rate: error.calls === 0 ? null : error.failures / error.calls,
+        by_class: error.byClass as Record<string, number>,
+        window_s: breaker.error_window_s,
+      },
+      quality: {
+        judged: quality.judged,
+        mean: quality.judged === 0 ? null : quality.scoreSum / quality.judged,
+        window_s: breaker.quality_window_s,
+      },
+    },
+  };
+}

@@ -1,0 +1,203 @@
+import { afterEach, describe, expect, it } from "vitest";
+import { freshDatabaseUrl, freshRedisPrefix, redisUrl } from "../../../test/services.ts";
+import { TcpProxy, throughProxy } from "../../../test/tcp-proxy.ts";
+import { ADMIN_KEY, fastEngine, getJson, type Harness, type HarnessOptions, post, startHarness } from "./harness.ts";
+
+const config = (breaker: string) => `
+auth: { client_keys: [env:TEST_CLIENT_KEY], admin_keys: [env:TEST_ADMIN_KEY] }
+retry: { backoff_base_ms: 5, backoff_cap_ms: 20, budget_min_per_second: 100 }
+breaker: { error_threshold: 0.5, min_calls: 6, cooldown_jitter: 0, ${breaker} }
+tiers:
+  primary:
+    { provider: anthropic, model: claude-sonnet-5-5, api_key: env:TEST_UPSTREAM_KEY, base_url: "{{SIM}}/primary",
+      timeout_ms: 300, first_byte_timeout_ms: 300 }
+  secondary: { provider: gemini, model: gemini-2.5-flash, api_key: env:TEST_UPSTREAM_KEY, base_url: "{{SIM}}/secondary" }
+routes:
+  chat: { tiers: [primary, secondary], canned: "busy" }
+`;
+const slowRecovery = config("cooldown_s: 60");
+const fastRecovery = config("cooldown_s: 0.3, ramp_shares: [0.5, 1], ramp_step_s: 0.2");
+
+const harnesses: Harness[] = [];
+const proxies: TcpProxy[] = [];
+afterEach(async () => {
+  for (const proxy of proxies.splice(0)) await proxy.restore().catch(() => undefined);
+  for (const h of harnesses.splice(0).reverse()) await h.close();
+  for (const proxy of proxies.splice(0)) await proxy.stop();
+});
+
+async function start(yaml: string, options: HarnessOptions = {}): Promise<Harness> {
+  const h = await startHarness("services", yaml, { engine: fastEngine, ...options });
+  harnesses.push(h);
+  return h;
+}
+
+const ask = (h: Harness) =>
+  h.client.chat.completions.create({ model: "chat", messages: [{ role: "user", content: "hi" }] }).withResponse();
+
+const stateOf = async (h: Harness, tier = "primary") => (await getJson(h.gateway, `/v1/tiers/${tier}`)).json.state;
+
+const override = (h: Harness, state: string, reason = "test") =>
+  post(h.gateway, "/v1/tiers/primary/state", JSON.stringify({ state, reason }), {
+    authorization: `Bearer ${ADMIN_KEY}`,
+  });
+
+/** Sends traffic until the tier's breaker shows `state`. */
+async function driveUntil(h: Harness, state: string, timeout = 10_000) {
+  await expect
+    .poll(
+      async () => {
+        await ask(h);
+        return stateOf(h);
+      },
+      { timeout, interval: 5 },
+    )
+    .toBe(state);
+}
+
+describe("breakers, against real Redis and Postgres", () => {
+  it("trips on an outage, after which traffic skips the tier without paying its timeout", async () => {
+    const h = await start(slowRecovery);
+    h.simulator.setFault("primary", { mode: "hang" });
+    await driveUntil(h, "open");
+    const hungRequests = h.simulator.stats("primary").requests;
+    for (let i = 0; i < 10; i++) {
+      const { response } = await ask(h);
+      expect(response.headers.get("x-breakwater-tier")).toBe("secondary");
+      expect(response.headers.get("x-breakwater-attempts")).toBe("1");
+    }
+    expect(h.simulator.stats("primary").requests).toBe(hungRequests);
+    const tier = (await getJson(h.gateway, "/v1/tiers/primary")).json;
+    expect(tier).toMatchObject({ state: "open", mode: "auto", generation: 1 });
+    expect(tier.reason).toMatch(/^error rate \d+\.\d% ≥ 50\.0% over \d+ calls; cool-down 60 s$/);
+    await h.gateway.services.breakers.settle();
+    const [opened] = (await getJson(h.gateway, "/v1/decisions?tier=primary&to_state=open")).json.items;
+    expect(opened.snapshot.error.by_class.transport).toBeGreaterThanOrEqual(6);
+  });
+
+  it("recovers open → probe → half_open → closed, with every step in breaker_decisions", async () => {
+    const h = await start(fastRecovery);
+    h.simulator.setFault("primary", { mode: "error", status: 503 });
+    await driveUntil(h, "open");
+    h.simulator.setFault("primary", { mode: "ok" });
+    await driveUntil(h, "closed");
+    await h.gateway.services.breakers.settle();
+
+    const { json } = await getJson(h.gateway, "/v1/decisions?tier=primary&limit=200");
+    const story = json.items.reverse();
+    expect(story[0]).toMatchObject({ from: "closed", to: "open", generation: 1 });
+    expect(story.slice(-4).map((d: any) => [d.from, d.to, d.reason.split(":")[0]])).toEqual([
+      ["open", "open", "cool-down elapsed; probe admitted"],
+      ["open", "half_open", "probe answered 2xx"],
+      ["half_open", "half_open", "ramp 50.0% → 100.0%"],
+      ["half_open", "closed", "held 100.0% of traffic for 0 s without a breach"],
+    ]);
+    for (const decision of story) {
+      expect(decision.actor).toMatch(/^evaluator:/);
+      // a probe claim is decided from the in-process record alone; every other step from the windows
+      expect(decision.snapshot).toHaveProperty(
+        decision.reason.startsWith("cool-down elapsed") ? "cooldown_until" : "error",
+      );
+    }
+    // generations are consecutive: no transition is missing from the trail
+    expect(story.map((d: any) => d.generation)).toEqual(story.map((_: unknown, i: number) => i + 1));
+  });
+
+  it("shares state between two gateways: each sees the other's transition within a second", async () => {
+    const shared = { databaseUrl: await freshDatabaseUrl(), redisUrl: redisUrl(), redisKeyPrefix: freshRedisPrefix() };
+    const a = await start(slowRecovery, shared);
+    const b = await start(slowRecovery, { ...shared, simulator: a.simulator });
+
+    expect((await override(a, "forced_open", "vendor incident #42")).status).toBe(200);
+    await expect.poll(() => stateOf(b), { timeout: 1_000, interval: 10 }).toBe("forced_open");
+    const { response } = await ask(b);
+    expect(response.headers.get("x-breakwater-tier")).toBe("secondary");
+
+    expect((await override(a, "auto", "incident over")).status).toBe(200);
+    await expect.poll(() => stateOf(b), { timeout: 1_000, interval: 10 }).toBe("closed");
+
+    // a transition from traffic through b is seen by a
+    a.simulator.setFault("primary", { mode: "error", status: 500 });
+    await driveUntil(b, "open");
+    await expect.poll(() => stateOf(a), { timeout: 1_000, interval: 10 }).toBe("open");
+  });
+
+  it("loses no decision while Postgres is unreachable, and doubles none when it returns", async () => {
+    const proxy = await new TcpProxy("127.0.0.1", 5432).start();
+    const h = await start(slowRecovery, { databaseUrl: throughProxy(await freshDatabaseUrl(), proxy) });
+    await proxy.cut();
+    proxies.push(proxy);
+
+    for (const state of ["forced_open", "shadow", "forced_closed", "auto"]) {
+      expect((await override(h, state, `step to ${state}`)).status).toBe(200);
+    }
+    const unavailable = await getJson(h.gateway, "/v1/decisions?tier=primary");
+    expect(unavailable).toMatchObject({ status: 503, json: { error: { code: "database_unavailable" } } });
+
+    await proxy.restore();
+    await expect
+      .poll(async () => (await getJson(h.gateway, "/v1/decisions?tier=primary")).json.items?.length, {
+        timeout: 10_000,
+      })
+      .toBe(4);
+    await h.gateway.services.breakers.settle();
+    const { json } = await getJson(h.gateway, "/v1/decisions?tier=primary");
+    expect(json.items.map((d: any) => d.to).reverse()).toEqual(["forced_open", "shadow", "forced_closed", "closed"]);
+    expect(json.items.every((d: any) => d.actor === "operator:env:TEST_ADMIN_KEY")).toBe(true);
+  });
+
+  it("answers tier state and admits requests from memory while Redis is unreachable", async () => {
+    const proxy = await new TcpProxy("127.0.0.1", 6379).start();
+    proxies.push(proxy);
+    const h = await start(slowRecovery, { redisUrl: throughProxy(redisUrl(), proxy) });
+    await proxy.cut();
+    const tier = await getJson(h.gateway, "/v1/tiers/primary");
+    expect(tier).toMatchObject({ status: 200, json: { state: "closed" } });
+    const { response } = await ask(h);
+    expect(response.headers.get("x-breakwater-tier")).toBe("primary");
+  });
+
+  it("in shadow mode records the transition but keeps sending traffic", async () => {
+    const h = await start(slowRecovery);
+    expect((await override(h, "shadow", "rolling out breakers")).status).toBe(200);
+    h.simulator.setFault("primary", { mode: "error", status: 500 });
+    await expect
+      .poll(
+        async () => {
+          await ask(h);
+          return (await getJson(h.gateway, "/v1/tiers/primary")).json.auto_state;
+        },
+        { timeout: 10_000, interval: 5 },
+      )
+      .toBe("open");
+    const before = h.simulator.stats("primary").requests;
+    await ask(h);
+    expect(h.simulator.stats("primary").requests).toBeGreaterThan(before);
+    expect(await stateOf(h)).toBe("shadow");
+    await h.gateway.services.breakers.settle();
+    const { json } = await getJson(h.gateway, "/v1/decisions?tier=primary&to_state=open");
+    expect(json.items[0].reason).toMatch(/^\[shadow: recorded, not enforced\] error rate/);
+  });
+
+  it("serves sidecar apps: outcomes trip the breaker, the plan hands the single probe to one caller", async () => {
+    const h = await start(config("cooldown_s: 0.2, ramp_shares: [1], ramp_step_s: 60"));
+    const failures = Array.from({ length: 6 }, () => ({ tier: "primary", ok: false, status: 529 }));
+    expect((await post(h.gateway, "/v1/outcomes", JSON.stringify({ outcomes: failures }))).status).toBe(202);
+    await expect.poll(() => stateOf(h), { timeout: 5_000 }).toBe("open");
+
+    const plan = await getJson(h.gateway, "/v1/routes/chat/plan");
+    expect(plan.json.tiers.map((t: any) => [t.tier, t.admit])).toEqual([
+      ["primary", "skip"],
+      ["secondary", "allow"],
+    ]);
+
+    await new Promise((resolve) => setTimeout(resolve, 250)); // the cool-down ends
+    const plans = await Promise.all(Array.from({ length: 5 }, () => getJson(h.gateway, "/v1/routes/chat/plan")));
+    const probes = plans.map((p) => p.json.tiers[0]).filter((t: any) => t.admit === "probe");
+    expect(probes).toHaveLength(1);
+
+    const probe = { tier: "primary", ok: true, generation: probes[0].generation };
+    await post(h.gateway, "/v1/outcomes", JSON.stringify({ outcomes: [probe] }));
+    await expect.poll(() => stateOf(h), { timeout: 5_000 }).toBe("half_open");
+  });
+});

@@ -1,0 +1,29 @@
+import type { Config } from "@breakwater/config";
+import type { BreakerPolicy } from "@breakwater/core";
+import type { WindowSpecs } from "@breakwater/store";
+
+/** The breaker section of breakwater.yaml in the state machine's terms (milliseconds). */
+export function policyFrom(breaker: Config["breaker"], options: { requireJudgedProbe: boolean }): BreakerPolicy {
+  return {
+    errorThreshold: breaker.error_threshold,
+    minCalls: breaker.min_calls,
+    judgeThreshold: breaker.judge_threshold,
+    minJudged: breaker.min_judged,
+    cooldownMs: breaker.cooldown_s * 1000,
+    maxCooldownMs: breaker.max_cooldown_s * 1000,
+    cooldownJitter: breaker.cooldown_jitter,
+    healthyResetMs: breaker.healthy_reset_s * 1000,
+    probeLeaseMs: breaker.probe_lease_s * 1000,
+    probeVerdictTimeoutMs: breaker.probe_verdict_timeout_s * 1000,
+    requireJudgedProbe: options.requireJudgedProbe,
+    rampShares: breaker.ramp_shares,
+    rampStepMs: breaker.ramp_step_s * 1000,
+  };
+}
+
+export function windowSpecsFrom(breaker: Config["breaker"]): WindowSpecs {
+  return {
+    error: { bucketMs: breaker.error_bucket_s * 1000, windowMs: breaker.error_window_s * 1000 },
+    quality: { bucketMs: breaker.quality_bucket_s * 1000, windowMs: breaker.quality_window_s * 1000 },
+  };
+}
