@@ -1,3 +1,4 @@
+import { breakerHang, breakerTrip, redisRoundTrips } from "./breaker.ts";
 import { proxyOverhead } from "./proxy-overhead.ts";
 
 /**
@@ -6,6 +7,9 @@ import { proxyOverhead } from "./proxy-overhead.ts";
  */
 const scenarios: Record<string, () => Promise<{ report: string }>> = {
   proxy: () => proxyOverhead({ sequential: 5_000, rate: 1_000, seconds: Number(process.env.BENCH_LOAD_SECONDS ?? 15) }),
+  "breaker-trip": breakerTrip,
+  "breaker-hang": breakerHang,
+  "redis-round-trips": redisRoundTrips,
 };
 
 const only = process.argv[2];

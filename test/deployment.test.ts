@@ -11,9 +11,12 @@ describe("docker-compose.yml", () => {
   const compose = parse(read("docker-compose.yml"), { merge: true }); // compose supports `<<:` merge keys
   const gateway = compose.services.gateway;
 
-  it("runs postgres, redis and the gateway built from the Dockerfile", () => {
-    expect(Object.keys(compose.services)).toEqual(expect.arrayContaining(["postgres", "redis", "gateway"]));
+  it("runs postgres, redis, the gateway and the worker, built from the Dockerfile", () => {
+    expect(Object.keys(compose.services)).toEqual(expect.arrayContaining(["postgres", "redis", "gateway", "worker"]));
     expect(gateway.build).toBe(".");
+    expect(compose.services.worker.build).toBe(".");
+    const scripts = JSON.parse(read("package.json")).scripts;
+    expect(scripts[compose.services.worker.command.at(-1)]).toBeDefined();
     expect(existsSync(new URL("Dockerfile", root))).toBe(true);
   });
 
@@ -24,6 +27,14 @@ describe("docker-compose.yml", () => {
     });
     expect(compose.services.postgres.healthcheck).toBeDefined();
     expect(compose.services.redis.healthcheck).toBeDefined();
+  });
+
+  it("gives the worker the same services as the gateway", () => {
+    const worker = parseProcessEnv(compose.services.worker.environment);
+    const gatewayEnv = parseProcessEnv(gateway.environment);
+    expect(worker.DATABASE_URL).toBe(gatewayEnv.DATABASE_URL);
+    expect(worker.REDIS_URL).toBe(gatewayEnv.REDIS_URL);
+    expect(worker.REDIS_KEY_PREFIX).toBe(gatewayEnv.REDIS_KEY_PREFIX);
   });
 
   it("gives the gateway an environment it accepts, pointing at the compose services", () => {

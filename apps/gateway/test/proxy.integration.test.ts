@@ -110,13 +110,21 @@ describe.each(modes)("proxy over the official SDKs (%s mode)", (mode) => {
       expect(response.headers.get("x-breakwater-attempts")).toBe("3");
     });
 
-    it("fails over when the tier hangs, bounded by the tier timeout", async () => {
+    it("fails over when the tier hangs, after one timeout and no same-tier retry", async () => {
       h.simulator.setFault(tier, { mode: "hang" });
       const { response } = await ask(route);
       expect(response.headers.get("x-breakwater-tier")).toBe("backup");
-      // one attempt and one retry, each cut off by timeout_ms, then the backup
-      expect(response.headers.get("x-breakwater-attempts")).toBe("3");
-      expect(h.simulator.stats(tier).requests).toBe(2);
+      expect(response.headers.get("x-breakwater-attempts")).toBe("2");
+      expect(h.simulator.stats(tier).requests).toBe(1);
+    });
+
+    it("fails a stream over when the tier hangs before its first byte", async () => {
+      h.simulator.setFault(tier, { mode: "hang" });
+      const { text, error, response } = await collect(route);
+      expect(error).toBeUndefined();
+      expect(response.headers.get("x-breakwater-tier")).toBe("backup");
+      expect(response.headers.get("x-breakwater-attempts")).toBe("2");
+      expect(text).toContain("Simulated answer from backup");
     });
 
     it("returns a context-length error as 400 without failing over", async () => {

@@ -60,6 +60,8 @@ export interface AttemptFailure {
   retryAfterMs?: number;
   /** A client error caused by the prompt exceeding the model's context window. */
   contextLength?: boolean;
+  /** Our own timeout fired: the tier already had its full chance. */
+  timedOut?: boolean;
   /** The upstream's own request id, for support tickets. */
   upstreamRequestId?: string;
 }

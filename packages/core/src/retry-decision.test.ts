@@ -31,6 +31,10 @@ describe("decideAfterFailure", () => {
     },
   );
 
+  it("fails a timed-out attempt over instead of letting the tier hang a second time", () => {
+    expect(decideAfterFailure(failure("transport", { timedOut: true }), ctx())).toEqual({ kind: "fail_over" });
+  });
+
   it.each(["auth", "quota"] as const)("fails %s over without retrying", (errorClass) => {
     expect(decideAfterFailure(failure(errorClass), ctx())).toEqual({ kind: "fail_over" });
   });

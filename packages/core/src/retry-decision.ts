@@ -31,6 +31,8 @@ export function decideAfterFailure(failure: AttemptFailure, ctx: RetryContext): 
     return { kind: "fail_over", largerContextOnly: true };
   }
   if (policy.sameTierRetry === "never" || ctx.sameTierRetries >= 1) return failOverOrGiveUp;
+  // A tier that hung once will likely hang again: a second timeout would double what the hang costs.
+  if (failure.timedOut) return failOverOrGiveUp;
 
   const delayMs = retryDelayMs(failure, ctx);
   if (delayMs === undefined) return failOverOrGiveUp;

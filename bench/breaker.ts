@@ -1,0 +1,176 @@
+import { Agent, request } from "undici";
+import { startGatewayProcess, startSimulatorProcess } from "./processes.ts";
+import { benchServices } from "./services.ts";
+import { ms, summarise } from "./stats.ts";
+
+const headers = { "content-type": "application/json", authorization: "Bearer bench-key" };
+const body = JSON.stringify({ model: "chat", messages: [{ role: "user", content: "status report, please" }] });
+const sleep = (duration: number) => new Promise((resolve) => setTimeout(resolve, duration));
+
+const yaml = (simulatorUrl: string, timeouts: string) => `
+auth: { client_keys: [env:BENCH_CLIENT_KEY] }
+tiers:
+  primary: { provider: openai, model: gpt-4.1, api_key: env:BENCH_CLIENT_KEY, base_url: "${simulatorUrl}/primary/v1", ${timeouts} }
+  secondary: { provider: anthropic, model: claude-sonnet-5-5, api_key: env:BENCH_CLIENT_KEY, base_url: "${simulatorUrl}/secondary" }
+routes:
+  chat: { tiers: [primary, secondary] }
+`;
+
+interface Sample {
+  startedAt: number;
+  latencyMs: number;
+  tier: string | null;
+  status: number;
+}
+
+/**
+ * Production defaults (breaker thresholds, windows, sweep), production mode
+ * (Postgres + Redis), open-loop traffic at `rate` requests/s. At `faultAt` ms
+ * the primary goes bad; the tier's state is polled every 25 ms.
+ */
+async function outage(options: { fault: object; timeouts: string; rate: number; faultAtMs: number; durationMs: number }) {
+  const services = await benchServices();
+  const simulator = await startSimulatorProcess(18_911);
+  const gateway = await startGatewayProcess(18_912, yaml(simulator.url, options.timeouts), services.env);
+  const agent = new Agent({ keepAliveTimeout: 30_000, connections: 256 });
+  const samples: Sample[] = [];
+  let openedAt: number | undefined;
+  const started = performance.now();
+  try {
+    const poller = (async () => {
+      while (performance.now() - started < options.durationMs) {
+        const response = await request(`${gateway.url}/v1/tiers/primary`, { headers, dispatcher: agent });
+        const tier = (await response.body.json()) as { state: string };
+        if (openedAt === undefined && tier.state === "open") openedAt = performance.now() - started;
+        await sleep(25);
+      }
+    })();
+    const faulted = (async () => {
+      await sleep(options.faultAtMs);
+      await request(`${simulator.url}/_control/providers/primary`, {
+        method: "PUT",
+        body: JSON.stringify({ fault: options.fault }),
+        dispatcher: agent,
+      }).then((r) => r.body.dump());
+    })();
+    const inFlight: Promise<void>[] = [];
+    const total = Math.floor((options.rate * options.durationMs) / 1000);
+    for (let i = 0; i < total; i++) {
+      const due = started + (i * 1000) / options.rate;
+      const wait = due - performance.now();
+      if (wait > 1) await sleep(wait);
+      const startedAt = performance.now() - started;
+      inFlight.push(
+        request(`${gateway.url}/v1/chat/completions`, { method: "POST", headers, body, dispatcher: agent }).then(async (response) => {
+          await response.body.dump();
+          samples.push({
+            startedAt,
+            latencyMs: performance.now() - started - startedAt,
+            tier: (response.headers["x-breakwater-tier"] as string) ?? null,
+            status: response.statusCode,
+          });
+        }),
+      );
+    }
+    await Promise.all([...inFlight, poller, faulted]);
+    return { samples, openedAt, faultAt: options.faultAtMs };
+  } finally {
+    await agent.close();
+    await gateway.stop();
+    await simulator.stop();
+    await services.drop();
+  }
+}
+
+export async function breakerTrip() {
+  const { samples, openedAt, faultAt } = await outage({
+    fault: { mode: "error", status: 503 },
+    timeouts: "timeout_ms: 20000",
+    rate: 20,
+    faultAtMs: 3_000,
+    durationMs: 12_000,
+  });
+  const errors = samples.filter((s) => s.status !== 200).length;
+  const detection = openedAt === undefined ? "never" : ms(openedAt - faultAt);
+  const after = samples.filter((s) => openedAt !== undefined && s.startedAt > openedAt);
+  return {
+    report: [
+      "hard-down primary (503 on every call) at 20 req/s, production defaults (error_threshold 0.2, min_calls 20, 5 s buckets):",
+      `  breaker opened ${detection} after the outage began (state polled every 25 ms)`,
+      `  ${samples.length} requests, ${errors} non-200 answers; after the trip ${after.filter((s) => s.tier === "primary").length} of ${after.length} touched the primary`,
+    ].join("\n"),
+  };
+}
+
+export async function breakerHang() {
+  const timeoutMs = 2_000;
+  const { samples, openedAt, faultAt } = await outage({
+    fault: { mode: "hang" },
+    timeouts: `timeout_ms: ${timeoutMs}, first_byte_timeout_ms: ${timeoutMs}`,
+    rate: 20,
+    faultAtMs: 3_000,
+    durationMs: 15_000,
+  });
+  const before = samples.filter((s) => s.startedAt >= faultAt && (openedAt === undefined || s.startedAt <= openedAt));
+  const after = samples.filter((s) => openedAt !== undefined && s.startedAt > openedAt);
+  const paidTimeout = (s: Sample) => s.latencyMs >= timeoutMs;
+  const worstBefore = summarise(before.map((s) => s.latencyMs));
+  const afterStats = summarise(after.map((s) => s.latencyMs));
+  return {
+    report: [
+      `hanging primary (accepts, never answers), timeout_ms ${timeoutMs}, at 20 req/s, production defaults:`,
+      `  breaker opened ${openedAt === undefined ? "never" : ms(openedAt - faultAt)} after the hang began`,
+      `  before the trip: ${before.length} requests, ${before.filter(paidTimeout).length} paid a timeout, worst ${ms(worstBefore.max)} (one timeout + the fail-over)`,
+      `  after the trip:  ${after.length} requests, ${after.filter(paidTimeout).length} paid a timeout, p50 ${ms(afterStats.p50)} p99 ${ms(afterStats.p99)} max ${ms(afterStats.max)}`,
+      `  non-200 answers: ${samples.filter((s) => s.status !== 200).length}`,
+    ].join("\n"),
+  };
+}
+
+/**
+ * Redis commands per request: admission and GET /v1/tiers/:tier must not add a
+ * round trip. Counted server-wide from INFO over a quiet baseline of the same
+ * length, so the background sweep and batched outcome writes are visible as such.
+ */
+export async function redisRoundTrips() {
+  const services = await benchServices();
+  const simulator = await startSimulatorProcess(18_911);
+  const gateway = await startGatewayProcess(18_912, yaml(simulator.url, "timeout_ms: 20000"), services.env);
+  const agent = new Agent({ keepAliveTimeout: 30_000, connections: 64 });
+  const n = 2_000;
+  const during = async (work: () => Promise<void>) => {
+    const before = await services.redisCommands();
+    const t0 = performance.now();
+    await work();
+    return { commands: (await services.redisCommands()) - before - 2, seconds: (performance.now() - t0) / 1000 };
+  };
+  const sequentially = async (call: () => Promise<void>) => {
+    for (let i = 0; i < n; i++) await call();
+  };
+  try {
+    const tiers = await during(() =>
+      sequentially(() => request(`${gateway.url}/v1/tiers/primary`, { headers, dispatcher: agent }).then((r) => r.body.dump())),
+    );
+    const idle = await during(() => sleep(tiers.seconds * 1000));
+    const proxied = await during(() =>
+      sequentially(() =>
+        request(`${gateway.url}/v1/chat/completions`, { method: "POST", headers, body, dispatcher: agent }).then((r) => r.body.dump()),
+      ),
+    );
+    const idleRate = idle.commands / idle.seconds;
+    const perRequest = (x: { commands: number; seconds: number }) => ((x.commands - idleRate * x.seconds) / n).toFixed(3);
+    return {
+      report: [
+        `Redis commands, server-wide, ${n} sequential requests each (production mode):`,
+        `  idle background (sweep, audit poll, outcome flushes): ${idleRate.toFixed(1)} commands/s`,
+        `  GET /v1/tiers/primary: ${tiers.commands} commands in ${tiers.seconds.toFixed(1)} s → ${perRequest(tiers)} per request above idle`,
+        `  POST /v1/chat/completions: ${proxied.commands} commands in ${proxied.seconds.toFixed(1)} s → ${perRequest(proxied)} per request above idle (batched outcome writes and the evaluations they trigger)`,
+      ].join("\n"),
+    };
+  } finally {
+    await agent.close();
+    await gateway.stop();
+    await simulator.stop();
+    await services.drop();
+  }
+}
