@@ -1,7 +1,16 @@
 import { afterEach, describe, expect, it } from "vitest";
 import { freshDatabaseUrl, freshRedisPrefix, redisUrl } from "../../../test/services.ts";
 import { TcpProxy, throughProxy } from "../../../test/tcp-proxy.ts";
-import { ADMIN_KEY, fastEngine, getJson, type Harness, type HarnessOptions, post, startHarness } from "./harness.ts";
+import {
+  ADMIN_KEY,
+  fastEngine,
+  getJson,
+  type Harness,
+  type HarnessOptions,
+  type Mode,
+  post,
+  startHarness,
+} from "./harness.ts";
 
 const config = (breaker: string) => `
 auth: { client_keys: [env:TEST_CLIENT_KEY], admin_keys: [env:TEST_ADMIN_KEY] }
@@ -26,8 +35,8 @@ afterEach(async () => {
   for (const proxy of proxies.splice(0)) await proxy.stop();
 });
 
-async function start(yaml: string, options: HarnessOptions = {}): Promise<Harness> {
-  const h = await startHarness("services", yaml, { engine: fastEngine, ...options });
+async function start(yaml: string, options: HarnessOptions = {}, mode: Mode = "services"): Promise<Harness> {
+  const h = await startHarness(mode, yaml, { engine: fastEngine, ...options });
   harnesses.push(h);
   return h;
 }
@@ -55,9 +64,9 @@ async function driveUntil(h: Harness, state: string, timeout = 10_000) {
     .toBe(state);
 }
 
-describe("breakers, against real Redis and Postgres", () => {
+describe.each(["services", "embedded"] as Mode[])("breakers (%s mode)", (mode) => {
   it("trips on an outage, after which traffic skips the tier without paying its timeout", async () => {
-    const h = await start(slowRecovery);
+    const h = await start(slowRecovery, {}, mode);
     h.simulator.setFault("primary", { mode: "hang" });
     await driveUntil(h, "open");
     const hungRequests = h.simulator.stats("primary").requests;
@@ -76,7 +85,7 @@ describe("breakers, against real Redis and Postgres", () => {
   });
 
   it("recovers open → probe → half_open → closed, with every step in breaker_decisions", async () => {
-    const h = await start(fastRecovery);
+    const h = await start(fastRecovery, {}, mode);
     h.simulator.setFault("primary", { mode: "error", status: 503 });
     await driveUntil(h, "open");
     h.simulator.setFault("primary", { mode: "ok" });
@@ -102,7 +111,9 @@ describe("breakers, against real Redis and Postgres", () => {
     // generations are consecutive: no transition is missing from the trail
     expect(story.map((d: any) => d.generation)).toEqual(story.map((_: unknown, i: number) => i + 1));
   });
+});
 
+describe("breakers, against real Redis and Postgres", () => {
   it("shares state between two gateways: each sees the other's transition within a second", async () => {
     const shared = { databaseUrl: await freshDatabaseUrl(), redisUrl: redisUrl(), redisKeyPrefix: freshRedisPrefix() };
     const a = await start(slowRecovery, shared);
