@@ -28,7 +28,13 @@ interface Sample {
  * (Postgres + Redis), open-loop traffic at `rate` requests/s. At `faultAt` ms
  * the primary goes bad; the tier's state is polled every 25 ms.
  */
-async function outage(options: { fault: object; timeouts: string; rate: number; faultAtMs: number; durationMs: number }) {
+async function outage(options: {
+  fault: object;
+  timeouts: string;
+  rate: number;
+  faultAtMs: number;
+  durationMs: number;
+}) {
   const services = await benchServices();
   const simulator = await startSimulatorProcess(18_911);
   const gateway = await startGatewayProcess(18_912, yaml(simulator.url, options.timeouts), services.env);
@@ -61,15 +67,17 @@ async function outage(options: { fault: object; timeouts: string; rate: number; 
       if (wait > 1) await sleep(wait);
       const startedAt = performance.now() - started;
       inFlight.push(
-        request(`${gateway.url}/v1/chat/completions`, { method: "POST", headers, body, dispatcher: agent }).then(async (response) => {
-          await response.body.dump();
-          samples.push({
-            startedAt,
-            latencyMs: performance.now() - started - startedAt,
-            tier: (response.headers["x-breakwater-tier"] as string) ?? null,
-            status: response.statusCode,
-          });
-        }),
+        request(`${gateway.url}/v1/chat/completions`, { method: "POST", headers, body, dispatcher: agent }).then(
+          async (response) => {
+            await response.body.dump();
+            samples.push({
+              startedAt,
+              latencyMs: performance.now() - started - startedAt,
+              tier: (response.headers["x-breakwater-tier"] as string) ?? null,
+              status: response.statusCode,
+            });
+          },
+        ),
       );
     }
     await Promise.all([...inFlight, poller, faulted]);
@@ -149,16 +157,21 @@ export async function redisRoundTrips() {
   };
   try {
     const tiers = await during(() =>
-      sequentially(() => request(`${gateway.url}/v1/tiers/primary`, { headers, dispatcher: agent }).then((r) => r.body.dump())),
+      sequentially(() =>
+        request(`${gateway.url}/v1/tiers/primary`, { headers, dispatcher: agent }).then((r) => r.body.dump()),
+      ),
     );
     const idle = await during(() => sleep(tiers.seconds * 1000));
     const proxied = await during(() =>
       sequentially(() =>
-        request(`${gateway.url}/v1/chat/completions`, { method: "POST", headers, body, dispatcher: agent }).then((r) => r.body.dump()),
+        request(`${gateway.url}/v1/chat/completions`, { method: "POST", headers, body, dispatcher: agent }).then((r) =>
+          r.body.dump(),
+        ),
       ),
     );
     const idleRate = idle.commands / idle.seconds;
-    const perRequest = (x: { commands: number; seconds: number }) => ((x.commands - idleRate * x.seconds) / n).toFixed(3);
+    const perRequest = (x: { commands: number; seconds: number }) =>
+      ((x.commands - idleRate * x.seconds) / n).toFixed(3);
     return {
       report: [
         `Redis commands, server-wide, ${n} sequential requests each (production mode):`,

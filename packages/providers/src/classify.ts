@@ -34,7 +34,11 @@ export function classifyCommon(error: unknown, signal: AbortSignal): AttemptFail
   if (signal.aborted) {
     const reason = signal.reason;
     if (reason instanceof AttemptTimeout) {
-      return { errorClass: reason.phase === "stream_idle" ? "stream" : "transport", message: reason.message, timedOut: true };
+      return {
+        errorClass: reason.phase === "stream_idle" ? "stream" : "transport",
+        message: reason.message,
+        timedOut: true,
+      };
     }
     return { errorClass: "caller", message: "the client closed the request" };
   }
