@@ -161,7 +161,9 @@ export async function redisRoundTrips() {
         request(`${gateway.url}/v1/tiers/primary`, { headers, dispatcher: agent }).then((r) => r.body.dump()),
       ),
     );
-    const idle = await during(() => sleep(tiers.seconds * 1000));
+    const idle = await during(async () => {
+      await sleep(tiers.seconds * 1000);
+    });
     const proxied = await during(() =>
       sequentially(() =>
         request(`${gateway.url}/v1/chat/completions`, { method: "POST", headers, body, dispatcher: agent }).then((r) =>
