@@ -127,8 +127,15 @@ export class BreakerEngine {
     });
   }
 
-  recordScore(tier: string, generation: number, score: number): void {
-    this.recorder.recordScore({ tier, generation, at: this.options.clock(), score });
+  /**
+   * Writes a verdict (or canary result) now — not batched, because the caller
+   * (a judge job) must know it is stored before acknowledging its job — and
+   * evaluates the tier. False when this id was already counted.
+   */
+  async recordScore(tier: string, generation: number, score: number, id: string): Promise<boolean> {
+    const counted = await this.options.store.recordScores([{ tier, generation, at: this.options.clock(), score, id }]);
+    await this.evaluator.evaluateTier(tier);
+    return counted > 0;
   }
 
   /** Evaluates every tier: cool-downs, ramp steps and expiries need no traffic to move. */

@@ -9,6 +9,7 @@ export function policyFrom(breaker: Config["breaker"], options: { requireJudgedP
     minCalls: breaker.min_calls,
     judgeThreshold: breaker.judge_threshold,
     minJudged: breaker.min_judged,
+    minJudgedShort: breaker.min_judged_short,
     cooldownMs: breaker.cooldown_s * 1000,
     maxCooldownMs: breaker.max_cooldown_s * 1000,
     cooldownJitter: breaker.cooldown_jitter,
@@ -25,5 +26,6 @@ export function windowSpecsFrom(breaker: Config["breaker"]): WindowSpecs {
   return {
     error: { bucketMs: breaker.error_bucket_s * 1000, windowMs: breaker.error_window_s * 1000 },
     quality: { bucketMs: breaker.quality_bucket_s * 1000, windowMs: breaker.quality_window_s * 1000 },
+    qualityShort: { bucketMs: breaker.quality_short_bucket_s * 1000, windowMs: breaker.quality_short_window_s * 1000 },
   };
 }

@@ -2,8 +2,11 @@ export { type ProcessEnv, parseProcessEnv } from "./env.ts";
 export {
   type Config,
   ConfigError,
+  type JudgeConfig,
+  type JudgeModelConfig,
   type Loaded,
   loadConfigFile,
+  type ModelEndpoint,
   parseConfig,
   type RouteConfig,
   type TierConfig,

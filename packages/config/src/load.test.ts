@@ -73,7 +73,7 @@ describe("parseConfig", () => {
     const { config, warnings } = parseConfig(`simulator: auto\n${base}`, { CLIENT_KEY: "ck" });
     expect(config.tiers.get("primary")?.simulated).toBe(true);
     expect(config.usesSimulator).toBe(true);
-    expect(warnings.join("\n")).toContain("OPENAI_API_KEY is not set; serving this tier from the built-in simulator");
+    expect(warnings.join("\n")).toContain("OPENAI_API_KEY is not set; serving it from the built-in simulator");
   });
 
   it("uses an env default with a warning", () => {
@@ -103,5 +103,26 @@ describe("parseConfig", () => {
     expect(dumped).not.toContain("sk-live-123456");
     expect(dumped).toContain("[redacted]");
     expect(`${config.tiers.get("primary")?.apiKey}`).toBe("[redacted]");
+  });
+});
+
+describe("judges", () => {
+  const withJudges = (judges: string) => `${base}judge: { judges: [${judges}] }\n`;
+
+  it("derives each model's vendor from its provider unless told", () => {
+    const { config } = parseConfig(withJudges("{ provider: gemini, model: g, api_key: env:OPENAI_API_KEY }"), env);
+    expect(config.judge.judges[0]).toMatchObject({ name: "judge-0", vendor: "google" });
+    expect(config.tiers.get("primary")?.vendor).toBe("openai");
+    expect(config.tiers.get("local")?.vendor).toBe("self-hosted:127.0.0.1:8000");
+  });
+
+  it("warns at start when a tier has only judges of its own vendor", () => {
+    const { warnings } = parseConfig(
+      withJudges("{ provider: openai, model: gpt-4.1-mini, api_key: env:OPENAI_API_KEY }"),
+      env,
+    );
+    expect(warnings).toEqual([
+      expect.stringMatching(/^tiers\.primary: every judge is from vendor "openai"; its samples will wait unscored/),
+    ]);
   });
 });

@@ -5,15 +5,26 @@ import { parseEnvReference, resolveEnvReference } from "./env-reference.ts";
 import { type ConfigFile, configFileSchema, type ProviderKind } from "./schema.ts";
 import { Secret } from "./secret.ts";
 
-export interface TierConfig {
-  name: string;
+/** A model Breakwater calls: a tier, or a judge. */
+export interface ModelEndpoint {
   provider: ProviderKind;
   model: string;
+  /** Judges must come from a different vendor than the tier they judge. */
+  vendor: string;
   apiKey?: Secret;
   baseUrl?: string;
   /** Served by the built-in simulator because its key is unset and `simulator: auto`. */
   simulated: boolean;
   timeoutMs: number;
+}
+
+export interface JudgeModelConfig extends ModelEndpoint {
+  /** "judge-0", "judge-1", … in config order; the simulator serves it under this name. */
+  name: string;
+}
+
+export interface TierConfig extends ModelEndpoint {
+  name: string;
   firstByteTimeoutMs: number;
   streamIdleTimeoutMs: number;
   contextWindow?: number;
@@ -26,6 +37,18 @@ export interface RouteConfig {
   canned?: string;
   deadlineMs: number;
   whenAllOpen: "probe_soonest" | "canned";
+  sampleRate: number;
+}
+
+export interface JudgeConfig {
+  sampleRate: number;
+  escalatedSampleRate: number;
+  judges: JudgeModelConfig[];
+  concurrency: number;
+  maxPerSecond: number;
+  maxSampleChars: number;
+  storeRedacted: boolean;
+  canaryIntervalS: number;
 }
 
 export interface Config {
@@ -42,9 +65,16 @@ export interface Config {
     budgetMaxBalance: number;
   };
   breaker: ConfigFile["breaker"];
-  judge: ConfigFile["judge"];
+  judge: JudgeConfig;
   /** True when at least one tier is served by the built-in simulator. */
   usesSimulator: boolean;
+}
+
+function defaultVendor(provider: ProviderKind, baseUrl: string | undefined): string {
+  if (provider === "gemini") return "google";
+  if (provider !== "openai_compatible") return provider;
+  // A self-hosted endpoint: without a declared vendor, each host counts as its own.
+  return `self-hosted:${baseUrl ? new URL(baseUrl).host : "unknown"}`;
 }
 
 export class ConfigError extends Error {
@@ -112,32 +142,62 @@ function resolve(file: ConfigFile, env: Record<string, string | undefined>, sour
       return secret ? [secret] : [];
     });
 
-  const tiers = new Map<string, TierConfig>();
-  for (const [name, tier] of Object.entries(file.tiers)) {
-    const path = `tiers.${name}.api_key`;
-    const configuredKey = tier.api_key === undefined ? undefined : secretAt(path, tier.api_key);
-    const keyMissing = tier.api_key !== undefined && configuredKey === undefined;
+  /** Key, simulator fallback and vendor: the same rules for tiers and judges. */
+  const endpoint = (
+    path: string,
+    raw: {
+      provider: ProviderKind;
+      model: string;
+      vendor?: string | undefined;
+      api_key?: string | undefined;
+      base_url?: string | undefined;
+      timeout_ms: number;
+    },
+  ): ModelEndpoint => {
+    const configuredKey = raw.api_key === undefined ? undefined : secretAt(`${path}.api_key`, raw.api_key);
+    const keyMissing = raw.api_key !== undefined && configuredKey === undefined;
     const simulated = keyMissing && file.simulator === "auto";
+    if (keyMissing && !simulated) {
+      problems.push(`${path}.api_key: ${raw.api_key} is not set; export it (or set simulator: auto for local demos)`);
+    }
+    if (simulated) warnings.push(`${path}: ${raw.api_key} is not set; serving it from the built-in simulator`);
     // The simulator accepts any key; the SDKs refuse to send a request without one.
     const apiKey = simulated ? new Secret("simulated", "simulator") : configuredKey;
-    if (keyMissing && !simulated) {
-      problems.push(`${path}: ${tier.api_key} is not set; export it (or set simulator: auto for local demos)`);
-    }
-    if (simulated)
-      warnings.push(`tiers.${name}: ${tier.api_key} is not set; serving this tier from the built-in simulator`);
+    return {
+      provider: raw.provider,
+      model: raw.model,
+      vendor: raw.vendor ?? defaultVendor(raw.provider, raw.base_url),
+      ...(apiKey && { apiKey }),
+      ...(raw.base_url && !simulated && { baseUrl: raw.base_url }),
+      simulated,
+      timeoutMs: raw.timeout_ms,
+    };
+  };
+
+  const tiers = new Map<string, TierConfig>();
+  for (const [name, tier] of Object.entries(file.tiers)) {
     tiers.set(name, {
       name,
-      provider: tier.provider,
-      model: tier.model,
-      ...(apiKey && { apiKey }),
-      ...(tier.base_url && !simulated && { baseUrl: tier.base_url }),
-      simulated,
-      timeoutMs: tier.timeout_ms,
+      ...endpoint(`tiers.${name}`, tier),
       firstByteTimeoutMs: tier.first_byte_timeout_ms,
       streamIdleTimeoutMs: tier.stream_idle_timeout_ms,
       ...(tier.context_window !== undefined && { contextWindow: tier.context_window }),
       maxOutputTokens: tier.max_output_tokens,
     });
+  }
+
+  const judges = file.judge.judges.map((judge, index) => ({
+    name: `judge-${index}`,
+    ...endpoint(`judge.judges.${index}`, judge),
+  }));
+  if (judges.length > 0) {
+    for (const tier of tiers.values()) {
+      if (!judges.some((judge) => judge.vendor !== tier.vendor)) {
+        warnings.push(
+          `tiers.${tier.name}: every judge is from vendor "${tier.vendor}"; its samples will wait unscored (a model never judges its own vendor). Add a judge from another vendor.`,
+        );
+      }
+    }
   }
 
   const routes = new Map<string, RouteConfig>();
@@ -148,6 +208,7 @@ function resolve(file: ConfigFile, env: Record<string, string | undefined>, sour
       ...(route.canned !== undefined && { canned: route.canned }),
       deadlineMs: route.deadline_ms,
       whenAllOpen: route.when_all_open,
+      sampleRate: route.sample_rate ?? file.judge.sample_rate,
     });
   }
 
@@ -168,8 +229,17 @@ function resolve(file: ConfigFile, env: Record<string, string | undefined>, sour
       budgetMaxBalance: file.retry.budget_max_balance,
     },
     breaker: file.breaker,
-    judge: file.judge,
-    usesSimulator: [...tiers.values()].some((tier) => tier.simulated),
+    judge: {
+      sampleRate: file.judge.sample_rate,
+      escalatedSampleRate: file.judge.escalated_sample_rate,
+      judges,
+      concurrency: file.judge.concurrency,
+      maxPerSecond: file.judge.max_per_second,
+      maxSampleChars: file.judge.max_sample_chars,
+      storeRedacted: file.judge.store_redacted,
+      canaryIntervalS: file.judge.canary_interval_s,
+    },
+    usesSimulator: [...tiers.values(), ...judges].some((model) => model.simulated),
   };
   if (problems.length > 0) throw new ConfigError(problems, source);
   return { config, warnings };

@@ -20,9 +20,17 @@ const name = z
 export const PROVIDERS = ["anthropic", "openai", "gemini", "openai_compatible"] as const;
 export type ProviderKind = (typeof PROVIDERS)[number];
 
+/**
+ * Who trains the model: judges must come from a different vendor than the tier
+ * they judge. Defaults from the provider (anthropic, openai, google); set it for
+ * openai_compatible endpoints, e.g. `meta` for a self-hosted Llama.
+ */
+const vendor = z.string().regex(/^[a-z0-9][a-z0-9._-]*$/, "use lowercase letters, digits, '.', '_' or '-'");
+
 const tierSchema = z.strictObject({
   provider: z.enum(PROVIDERS, { message: `provider must be one of ${PROVIDERS.join(", ")}` }),
   model: z.string().min(1),
+  vendor: vendor.optional(),
   api_key: envRef.optional(),
   /** Overrides the provider's API address: a proxy, a local model server, or the simulator. */
   base_url: z.url().optional(),
@@ -49,6 +57,8 @@ const routeSchema = z.strictObject({
    * `canned` goes straight to rung 3.
    */
   when_all_open: z.enum(["probe_soonest", "canned"]).default("probe_soonest"),
+  /** Overrides judge.sample_rate for this route. */
+  sample_rate: fraction.optional(),
 });
 
 const retrySchema = z
@@ -73,6 +83,14 @@ const breakerSchema = z
     min_judged: z.number().int().positive().default(20),
     quality_window_s: z.number().int().positive().default(600),
     quality_bucket_s: z.number().int().positive().default(60),
+    /**
+     * The short quality window beside the long one: a tier that turns to garbage
+     * is caught within a few dozen verdicts instead of after hundreds of good
+     * ones are outvoted. Same threshold, its own minimum count.
+     */
+    quality_short_window_s: z.number().int().positive().default(60),
+    quality_short_bucket_s: z.number().int().positive().default(5),
+    min_judged_short: z.number().int().positive().default(15),
     cooldown_s: z.number().positive().default(30),
     max_cooldown_s: z.number().positive().default(600),
     /** ±fraction applied to every cool-down, so replicas do not all probe at once. */
@@ -91,6 +109,7 @@ const breakerSchema = z
 const judgeModelSchema = z.strictObject({
   provider: z.enum(PROVIDERS),
   model: z.string().min(1),
+  vendor: vendor.optional(),
   api_key: envRef.optional(),
   base_url: z.url().optional(),
   timeout_ms: positiveMs.default(20_000),
@@ -98,8 +117,21 @@ const judgeModelSchema = z.strictObject({
 
 const judgeSchema = z
   .strictObject({
+    /** Share of successful answers judged, by a hash of the request id. */
     sample_rate: fraction.default(0.05),
+    /** While a tier's recent verdicts dip below judge_threshold, this share of its answers is judged. */
+    escalated_sample_rate: fraction.default(0.5),
     judges: z.array(judgeModelSchema).default([]),
+    /** Judge calls in flight per worker process. */
+    concurrency: z.number().int().positive().default(8),
+    /** Judge jobs started per second per worker process, across judges. */
+    max_per_second: z.number().positive().default(50),
+    /** Prompt and answer are cut to this many characters before judging and storing. */
+    max_sample_chars: z.number().int().positive().default(8_000),
+    /** Keep judged prompts and answers out of Postgres (the judge still sees them). */
+    store_redacted: z.boolean().default(false),
+    /** Known-answer probes per tier, even with no traffic. 0 turns them off. */
+    canary_interval_s: z.number().min(0).default(60),
   })
   .prefault({});
 
@@ -163,6 +195,22 @@ export const configFileSchema = z
     }
     if (Object.keys(file.routes).length === 0) {
       ctx.addIssue({ code: "custom", path: ["routes"], message: "define at least one route" });
+    }
+    file.judge.judges.forEach((judge, index) => {
+      if (judge.provider === "openai_compatible" && !judge.base_url) {
+        ctx.addIssue({
+          code: "custom",
+          path: ["judge", "judges", index, "base_url"],
+          message: "openai_compatible judges need base_url",
+        });
+      }
+    });
+    if (file.breaker.quality_short_window_s % file.breaker.quality_short_bucket_s !== 0) {
+      ctx.addIssue({
+        code: "custom",
+        path: ["breaker", "quality_short_bucket_s"],
+        message: "must divide breaker.quality_short_window_s",
+      });
     }
     if (file.breaker.ramp_shares.at(-1) !== 1) {
       ctx.addIssue({

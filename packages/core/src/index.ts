@@ -40,4 +40,4 @@ export {
 } from "./errors.ts";
 export { RetryBudget, type RetryBudgetOptions } from "./retry-budget.ts";
 export { decideAfterFailure, type NextStep, type RetryContext } from "./retry-decision.ts";
-export { sampleFraction } from "./sampling.ts";
+export { isSampled, judgeSampleRate, sampleFraction } from "./sampling.ts";

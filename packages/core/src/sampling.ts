@@ -15,3 +15,28 @@ export function sampleFraction(id: string): number {
   hash ^= hash >>> 13;
   return (hash >>> 0) / 4294967296;
 }
+
+/**
+ * Which share of a tier's successful answers to judge. Every answer of a tier
+ * on probation (a probe, or half-open) is judged; a tier whose recent verdicts
+ * dip below the threshold is judged at the escalated rate, so a quality
+ * brownout is confirmed (or dismissed) in seconds instead of minutes.
+ */
+export function judgeSampleRate(options: {
+  baseRate: number;
+  escalatedRate: number;
+  judgeThreshold: number;
+  state: "closed" | "open" | "half_open";
+  recent: { judged: number; scoreSum: number } | undefined;
+}): number {
+  if (options.state !== "closed") return 1;
+  const { recent } = options;
+  if (recent && recent.judged > 0 && recent.scoreSum / recent.judged < options.judgeThreshold) {
+    return Math.max(options.baseRate, options.escalatedRate);
+  }
+  return options.baseRate;
+}
+
+/** Salted, so whether a request is judged is independent of where it falls in a ramp share. */
+export const isSampled = (requestId: string, rate: number): boolean =>
+  rate > 0 && sampleFraction(`judge:${requestId}`) < rate;

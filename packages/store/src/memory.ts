@@ -17,7 +17,10 @@ interface TierState {
   record?: BreakerRecord;
   error: Record<string, number>;
   quality: Record<string, number>;
+  qualityShort: Record<string, number>;
   phase: Record<string, number>;
+  /** Ids of scores already counted. */
+  seen: Set<string>;
   audits: Array<{ receipt: string; entry: AuditEntry; takenAt?: number }>;
 }
 
@@ -39,7 +42,7 @@ export class MemoryStore implements Store {
   private tier(name: string): TierState {
     let state = this.tiers.get(name);
     if (!state) {
-      state = { error: {}, quality: {}, phase: {}, audits: [] };
+      state = { error: {}, quality: {}, qualityShort: {}, phase: {}, seen: new Set(), audits: [] };
       this.tiers.set(name, state);
     }
     return state;
@@ -56,13 +59,20 @@ export class MemoryStore implements Store {
     }
   }
 
-  async recordScores(scores: Score[]): Promise<void> {
+  async recordScores(scores: Score[]): Promise<number> {
+    let counted = 0;
     for (const [tier, batch] of byTier(scores)) {
-      const { window, phase } = scoreIncrements(batch, this.windows.quality);
       const state = this.tier(tier);
-      apply(state.quality, window, batch, this.windows.quality.windowMs);
-      apply(state.phase, phase, batch, this.windows.quality.windowMs);
+      const fresh = batch.filter((score) => !state.seen.has(score.id));
+      if (fresh.length === 0) continue;
+      for (const score of fresh) state.seen.add(score.id);
+      const { window, shortWindow, phase } = scoreIncrements(fresh, this.windows);
+      apply(state.quality, window, fresh, this.windows.quality.windowMs);
+      apply(state.qualityShort, shortWindow, fresh, this.windows.qualityShort.windowMs);
+      apply(state.phase, phase, fresh, this.windows.quality.windowMs);
+      counted += fresh.length;
     }
+    return counted;
   }
 
   async readTier(tier: string, now: number): Promise<{ record: BreakerRecord | undefined; signals: Signals }> {

@@ -1,49 +1,81 @@
 import {
   type BreakerRecord,
+  bucketStart,
   type Increments,
   type Outcome,
   outcomeIncrements,
   readSignals,
   type Score,
   type Signals,
-  scoreIncrements,
 } from "@breakwater/core";
 import { Cluster, Redis } from "ioredis";
 import { byTier } from "./by-tier.ts";
 import type { AuditEntry, PendingAudit, Store, TransitionListener, WindowSpecs } from "./store.ts";
 
+/** Drops fields no window can reach any more: buckets before `oldest`, generations long past (see core isStale). */
+const pruneFunction = `
+local function prune(key, ttl, oldest, newest_gen)
+  redis.call('EXPIRE', key, ttl)
+  for _, field in ipairs(redis.call('HKEYS', key)) do
+    local k = string.match(field, '^([^|]+)|')
+    if k then
+      local stale
+      if string.sub(k, 1, 1) == 'g' then stale = tonumber(string.sub(k, 2)) < newest_gen - 4
+      else stale = tonumber(k) < oldest end
+      if stale then redis.call('HDEL', key, field) end
+    end
+  end
+end`;
+
 /**
- * Adds increments to a window hash and its phase hash, refreshes the TTL, and
- * drops fields no window can reach any more. KEYS: window hash, phase hash.
- * ARGV: ttl_s, oldest bucket kept, newest generation, number of window pairs,
- * then field/by pairs (window first, then phase).
+ * Adds outcome increments to the error window and phase hashes.
+ * KEYS: window hash, phase hash. ARGV: ttl_s, oldest bucket kept, newest
+ * generation, number of window pairs, then field/by pairs (window, then phase).
  */
-const incrementScript = `
+const incrementScript = `${pruneFunction}
 local ttl, oldest, newest_gen, window_pairs = tonumber(ARGV[1]), tonumber(ARGV[2]), tonumber(ARGV[3]), tonumber(ARGV[4])
 local i = 5
 for n = 1, window_pairs do redis.call('HINCRBY', KEYS[1], ARGV[i], ARGV[i + 1]); i = i + 2 end
 while i <= #ARGV do redis.call('HINCRBY', KEYS[2], ARGV[i], ARGV[i + 1]); i = i + 2 end
-for k = 1, 2 do
-  redis.call('EXPIRE', KEYS[k], ttl)
-  for _, field in ipairs(redis.call('HKEYS', KEYS[k])) do
-    local key = string.match(field, '^([^|]+)|')
-    if key then
-      local stale
-      if string.sub(key, 1, 1) == 'g' then stale = tonumber(string.sub(key, 2)) < newest_gen - 4
-      else stale = tonumber(key) < oldest end
-      if stale then redis.call('HDEL', KEYS[k], field) end
-    end
-  end
-end
+prune(KEYS[1], ttl, oldest, newest_gen)
+prune(KEYS[2], ttl, oldest, newest_gen)
 return 1`;
 
-/** KEYS: record, error window, quality window, phase. One round trip for everything an evaluation needs. */
+/**
+ * Adds scores to the long and short quality windows and the phase counters,
+ * each at most once per id (a sorted set of ids seen in the last day).
+ * KEYS: long window, short window, phase, seen ids.
+ * ARGV: now, ttl_s, oldest long bucket, oldest short bucket, newest generation,
+ * then per score: id, long bucket, short bucket, generation, score in thousandths.
+ */
+const scoreScript = `${pruneFunction}
+local now, ttl = tonumber(ARGV[1]), tonumber(ARGV[2])
+redis.call('ZREMRANGEBYSCORE', KEYS[4], '-inf', now - 86400000)
+local counted = 0
+for i = 6, #ARGV, 5 do
+  if redis.call('ZADD', KEYS[4], 'NX', now, ARGV[i]) == 1 then
+    local fields = { ARGV[i + 1], ARGV[i + 2], 'g' .. ARGV[i + 3] }
+    for k = 1, 3 do
+      redis.call('HINCRBY', KEYS[k], fields[k] .. '|judged', 1)
+      redis.call('HINCRBY', KEYS[k], fields[k] .. '|score_milli', ARGV[i + 4])
+    end
+    counted = counted + 1
+  end
+end
+redis.call('PEXPIRE', KEYS[4], 86400000)
+prune(KEYS[1], ttl, tonumber(ARGV[3]), tonumber(ARGV[5]))
+prune(KEYS[2], ttl, tonumber(ARGV[4]), tonumber(ARGV[5]))
+prune(KEYS[3], ttl, 0, tonumber(ARGV[5]))
+return counted`;
+
+/** KEYS: record, error window, quality window, short quality window, phase. One round trip for an evaluation. */
 const readTierScript = `
 return {
   redis.call('HGET', KEYS[1], 'json') or '',
   redis.call('HGETALL', KEYS[2]),
   redis.call('HGETALL', KEYS[3]),
   redis.call('HGETALL', KEYS[4]),
+  redis.call('HGETALL', KEYS[5]),
 }`;
 
 /**
@@ -67,8 +99,16 @@ type Commands = {
     record: string,
     error: string,
     quality: string,
+    qualityShort: string,
     phase: string,
-  ): Promise<[string, string[], string[], string[]]>;
+  ): Promise<[string, string[], string[], string[], string[]]>;
+  bwScore(
+    quality: string,
+    qualityShort: string,
+    phase: string,
+    seen: string,
+    ...args: Array<string | number>
+  ): Promise<number>;
   bwCompareAndSet(record: string, audit: string, ...args: Array<string | number>): Promise<number>;
 };
 
@@ -116,7 +156,8 @@ export class RedisStore implements Store {
   ) {
     this.watch(redis);
     redis.defineCommand("bwIncrement", { numberOfKeys: 2, lua: incrementScript });
-    redis.defineCommand("bwReadTier", { numberOfKeys: 4, lua: readTierScript });
+    redis.defineCommand("bwReadTier", { numberOfKeys: 5, lua: readTierScript });
+    redis.defineCommand("bwScore", { numberOfKeys: 4, lua: scoreScript });
     redis.defineCommand("bwCompareAndSet", { numberOfKeys: 2, lua: compareAndSetScript });
     this.commands = redis as unknown as Commands;
   }
@@ -137,7 +178,7 @@ export class RedisStore implements Store {
     return new RedisStore(createRedisClient(options.url), options);
   }
 
-  private key(tier: string, part: "record" | "err" | "q" | "phase" | "audit"): string {
+  private key(tier: string, part: "record" | "err" | "q" | "qs" | "phase" | "seen" | "audit"): string {
     return `${this.options.keyPrefix}{t:${tier}}:${part}`;
   }
 
@@ -165,20 +206,33 @@ export class RedisStore implements Store {
     );
   }
 
-  async recordScores(scores: Score[]): Promise<void> {
-    await Promise.all(
+  async recordScores(scores: Score[]): Promise<number> {
+    const { quality, qualityShort } = this.options.windows;
+    const counted = await Promise.all(
       [...byTier(scores)].map(([tier, batch]) => {
-        const { window, phase } = scoreIncrements(batch, this.options.windows.quality);
-        return this.increment(
+        const now = Math.max(...batch.map((score) => score.at));
+        const perScore = batch.flatMap((score) => [
+          score.id,
+          bucketStart(score.at, quality.bucketMs),
+          bucketStart(score.at, qualityShort.bucketMs),
+          score.generation,
+          Math.round(Math.min(1, Math.max(0, score.score)) * 1000),
+        ]);
+        return this.commands.bwScore(
           this.key(tier, "q"),
+          this.key(tier, "qs"),
           this.key(tier, "phase"),
-          window,
-          phase,
-          batch,
-          this.options.windows.quality.windowMs,
+          this.key(tier, "seen"),
+          now,
+          Math.ceil((2 * quality.windowMs) / 1000),
+          now - 2 * quality.windowMs,
+          now - 2 * qualityShort.windowMs,
+          Math.max(...batch.map((score) => score.generation)),
+          ...perScore,
         );
       }),
     );
+    return counted.reduce((a, b) => a + b, 0);
   }
 
   private increment(
@@ -205,15 +259,21 @@ export class RedisStore implements Store {
   }
 
   async readTier(tier: string, now: number): Promise<{ record: BreakerRecord | undefined; signals: Signals }> {
-    const [json, error, quality, phase] = await this.commands.bwReadTier(
+    const [json, error, quality, qualityShort, phase] = await this.commands.bwReadTier(
       this.key(tier, "record"),
       this.key(tier, "err"),
       this.key(tier, "q"),
+      this.key(tier, "qs"),
       this.key(tier, "phase"),
     );
     const record = json ? (JSON.parse(json) as BreakerRecord) : undefined;
     const signals = readSignals(
-      { error: pairsToObject(error), quality: pairsToObject(quality), phase: pairsToObject(phase) },
+      {
+        error: pairsToObject(error),
+        quality: pairsToObject(quality),
+        qualityShort: pairsToObject(qualityShort),
+        phase: pairsToObject(phase),
+      },
       { since: record?.since ?? 0, generation: record?.generation ?? 0, now, ...this.options.windows },
     );
     return { record, signals };

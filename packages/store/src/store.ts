@@ -22,6 +22,7 @@ export interface PendingAudit {
 export interface WindowSpecs {
   error: WindowSpec;
   quality: WindowSpec;
+  qualityShort: WindowSpec;
 }
 
 export type TransitionListener = (record: BreakerRecord) => void;
@@ -37,8 +38,12 @@ export interface Store {
 
   /** Adds a batch of attempt outcomes to the tiers' error windows and phase counters. */
   recordOutcomes(outcomes: Outcome[]): Promise<void>;
-  /** Adds judge verdicts / canary results to the tiers' quality windows and phase counters. */
-  recordScores(scores: Score[]): Promise<void>;
+  /**
+   * Adds judge verdicts / canary results to the tiers' quality windows and phase
+   * counters. A score whose id was already counted (a job delivered twice) is
+   * skipped, atomically. Returns how many were new.
+   */
+  recordScores(scores: Score[]): Promise<number>;
 
   /** The stored record (undefined before the first transition) and the signals the evaluator needs. */
   readTier(tier: string, now: number): Promise<{ record: BreakerRecord | undefined; signals: Signals }>;

@@ -5,6 +5,7 @@ import type { AuditEntry, Store, WindowSpecs } from "../src/index.ts";
 export const windows: WindowSpecs = {
   error: { bucketMs: 5_000, windowMs: 60_000 },
   quality: { bucketMs: 60_000, windowMs: 600_000 },
+  qualityShort: { bucketMs: 5_000, windowMs: 60_000 },
 };
 
 const T0 = 1_800_000_000_000;
@@ -75,13 +76,34 @@ export function storeContract(name: string, makeStore: (redeliverAfterMs: number
 
     it("keeps integer-scaled score sums in the quality window", async () => {
       await store.recordScores([
-        { tier, generation: 0, at: T0, score: 0.9 },
-        { tier, generation: 0, at: T0 + 1, score: 0.333 },
-        { tier, generation: 0, at: T0 + 2, score: 1.7 }, // clamped to 1
+        { tier, generation: 0, at: T0, score: 0.9, id: "a" },
+        { tier, generation: 0, at: T0 + 1, score: 0.333, id: "b" },
+        { tier, generation: 0, at: T0 + 2, score: 1.7, id: "c" }, // clamped to 1
       ]);
       const { signals } = await store.readTier(tier, T0 + 10);
       expect(signals.quality.judged).toBe(3);
       expect(signals.quality.scoreSum).toBeCloseTo(2.233, 6);
+      expect(signals.qualityShort).toEqual(signals.quality);
+      expect(signals.phase).toMatchObject({ judged: 3 });
+    });
+
+    it("counts a score delivered twice once", async () => {
+      expect(await store.recordScores([{ tier, generation: 0, at: T0, score: 0.2, id: "req_1" }])).toBe(1);
+      expect(
+        await store.recordScores([
+          { tier, generation: 0, at: T0 + 1, score: 0.2, id: "req_1" },
+          { tier, generation: 0, at: T0 + 1, score: 0.4, id: "req_2" },
+        ]),
+      ).toBe(1);
+      const { signals } = await store.readTier(tier, T0 + 10);
+      expect(signals.quality).toEqual({ judged: 2, scoreSum: 0.6 });
+    });
+
+    it("keeps the short quality window short", async () => {
+      await store.recordScores([{ tier, generation: 0, at: T0, score: 0.1, id: "old" }]);
+      const { signals } = await store.readTier(tier, T0 + 60_000);
+      expect(signals.quality.judged).toBe(1);
+      expect(signals.qualityShort.judged).toBe(0);
     });
 
     it("wins exactly one of many concurrent compare-and-sets, and queues exactly one audit entry", async () => {

@@ -9,6 +9,7 @@ const policy: BreakerPolicy = {
   minCalls: 20,
   judgeThreshold: 0.7,
   minJudged: 10,
+  minJudgedShort: 5,
   cooldownMs: 30_000,
   maxCooldownMs: 600_000,
   cooldownJitter: 0,
@@ -37,6 +38,7 @@ const signals = (overrides: {
       byClass: overrides.failures ? { server: overrides.failures } : {},
     },
     quality: { judged: overrides.judged ?? 0, scoreSum: overrides.scoreSum ?? 0 },
+    qualityShort: base.qualityShort,
     phase: { ...base.phase, ...overrides.phase },
   };
 };
@@ -81,6 +83,23 @@ describe("breaker: opening", () => {
     const decision = evaluate(closed(), signals({ calls: 100, judged: 10, scoreSum: 6.9 }), T0, policy, noJitter);
     expect(decision?.reason).toMatch(/^judge mean 0\.69 < 0\.7 over 10 verdicts/);
     expect(evaluate(closed(), signals({ calls: 100, judged: 10, scoreSum: 7 }), T0, policy)).toBeUndefined();
+  });
+});
+
+describe("breaker: the short quality window", () => {
+  it("opens on a recent collapse the long window has not noticed yet", () => {
+    const recentGarbage: Signals = {
+      ...signals({ calls: 500, judged: 300, scoreSum: 300 * 0.8 }),
+      qualityShort: { judged: 5, scoreSum: 0.5 },
+    };
+    const decision = evaluate(closed(), recentGarbage, T0, policy, noJitter);
+    expect(decision?.reason).toMatch(/^recent judge mean 0\.10 < 0\.7 over the last 5 verdicts/);
+    expect(decision?.snapshot).toMatchObject({ quality_short: { judged: 5, mean: 0.1 } });
+  });
+
+  it("waits for its own minimum count", () => {
+    const few: Signals = { ...signals({}), qualityShort: { judged: 4, scoreSum: 0 } };
+    expect(evaluate(closed(), few, T0, policy)).toBeUndefined();
   });
 });
 

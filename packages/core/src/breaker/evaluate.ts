@@ -17,7 +17,7 @@ const pct = (x: number) => `${(x * 100).toFixed(1)}%`;
 
 /** The figures behind a decision, as stored in the audit trail (snake_case, like the API). */
 export function snapshotOf(signals: Signals, policy: BreakerPolicy): Record<string, unknown> {
-  const { error, quality, phase } = signals;
+  const { error, quality, qualityShort, phase } = signals;
   const meanOrNull = (w: QualityWindow) => (w.judged === 0 ? null : mean(w));
   return {
     error: {
@@ -34,6 +34,7 @@ export function snapshotOf(signals: Signals, policy: BreakerPolicy): Record<stri
       threshold: policy.judgeThreshold,
       min_judged: policy.minJudged,
     },
+    quality_short: { judged: qualityShort.judged, mean: meanOrNull(qualityShort), min_judged: policy.minJudgedShort },
     phase: {
       calls: phase.calls,
       failures: phase.failures,
@@ -97,12 +98,15 @@ function open(
 
 /** Why the long windows say the tier is unhealthy, if they do. */
 function tripReason(signals: Signals, policy: BreakerPolicy): string | undefined {
-  const { error, quality } = signals;
+  const { error, quality, qualityShort } = signals;
   if (error.calls >= policy.minCalls && rate(error) >= policy.errorThreshold) {
     return `error rate ${pct(rate(error))} ≥ ${pct(policy.errorThreshold)} over ${error.calls} calls`;
   }
   if (quality.judged >= policy.minJudged && mean(quality) < policy.judgeThreshold) {
     return `judge mean ${mean(quality).toFixed(2)} < ${policy.judgeThreshold} over ${quality.judged} verdicts`;
+  }
+  if (qualityShort.judged >= policy.minJudgedShort && mean(qualityShort) < policy.judgeThreshold) {
+    return `recent judge mean ${mean(qualityShort).toFixed(2)} < ${policy.judgeThreshold} over the last ${qualityShort.judged} verdicts`;
   }
   return undefined;
 }

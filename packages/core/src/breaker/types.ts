@@ -14,6 +14,8 @@ export interface BreakerPolicy {
   minCalls: number;
   judgeThreshold: number;
   minJudged: number;
+  /** The short quality window's own minimum: trips within a few dozen verdicts, never on a handful. */
+  minJudgedShort: number;
   /** First cool-down; doubles on each consecutive open up to maxCooldownMs, then ±jitter. */
   cooldownMs: number;
   maxCooldownMs: number;
@@ -77,6 +79,8 @@ export interface QualityWindow {
 export interface Signals {
   error: ErrorWindow;
   quality: QualityWindow;
+  /** The last minute or so of verdicts: catches a tier that just turned to garbage. */
+  qualityShort: QualityWindow;
   phase: ErrorWindow & QualityWindow;
 }
 
@@ -97,6 +101,7 @@ export const emptyErrorWindow = (): ErrorWindow => ({ calls: 0, failures: 0, byC
 export const emptySignals = (): Signals => ({
   error: emptyErrorWindow(),
   quality: { judged: 0, scoreSum: 0 },
+  qualityShort: { judged: 0, scoreSum: 0 },
   phase: { ...emptyErrorWindow(), judged: 0, scoreSum: 0 },
 });
 

@@ -26,6 +26,8 @@ export interface Score {
   at: number;
   /** In [0, 1]. */
   score: number;
+  /** The judged request (or canary run): a score delivered twice is counted once. */
+  id: string;
 }
 
 export interface WindowSpec {
@@ -66,20 +68,26 @@ export function outcomeIncrements(outcomes: Outcome[], spec: WindowSpec): { wind
   return { window, phase };
 }
 
-export function scoreIncrements(scores: Score[], spec: WindowSpec): { window: Increments; phase: Increments } {
+/** A batch of one tier's scores as increments of the long and short quality windows and the phase counters. */
+export function scoreIncrements(
+  scores: Score[],
+  specs: { quality: WindowSpec; qualityShort: WindowSpec },
+): { window: Increments; shortWindow: Increments; phase: Increments } {
   const window: Increments = new Map();
+  const shortWindow: Increments = new Map();
   const phase: Increments = new Map();
   for (const { at, generation, score } of scores) {
     const milli = Math.round(Math.min(1, Math.max(0, score)) * 1000);
     for (const [target, key] of [
-      [window, `${bucketStart(at, spec.bucketMs)}`],
+      [window, `${bucketStart(at, specs.quality.bucketMs)}`],
+      [shortWindow, `${bucketStart(at, specs.qualityShort.bucketMs)}`],
       [phase, `g${generation}`],
     ] as const) {
       add(target, `${key}|judged`, 1);
       add(target, `${key}|score_milli`, milli);
     }
   }
-  return { window, phase };
+  return { window, shortWindow, phase };
 }
 
 type Fields = Record<string, string | number>;
@@ -114,16 +122,25 @@ const inWindow = (since: number, now: number, spec: WindowSpec) => (key: string)
 };
 
 export function readSignals(
-  fields: { error: Fields; quality: Fields; phase: Fields },
-  view: { since: number; generation: number; now: number; error: WindowSpec; quality: WindowSpec },
+  fields: { error: Fields; quality: Fields; qualityShort: Fields; phase: Fields },
+  view: {
+    since: number;
+    generation: number;
+    now: number;
+    error: WindowSpec;
+    quality: WindowSpec;
+    qualityShort: WindowSpec;
+  },
 ): Signals {
   const error = sum(fields.error, inWindow(view.since, view.now, view.error));
   const quality = sum(fields.quality, inWindow(view.since, view.now, view.quality));
+  const qualityShort = sum(fields.qualityShort, inWindow(view.since, view.now, view.qualityShort));
   const phaseKey = `g${view.generation}`;
   const phase = sum(fields.phase, (key) => key === phaseKey);
   return {
     error: { calls: error.calls, failures: error.failures, byClass: error.byClass },
     quality: { judged: quality.judged, scoreSum: quality.scoreSum },
+    qualityShort: { judged: qualityShort.judged, scoreSum: qualityShort.scoreSum },
     phase,
   };
 }
