@@ -6,6 +6,7 @@ import { ApiError, errorBody } from "./errors.ts";
 import { registerChatCompletions } from "./routes/chat-completions.post.ts";
 import { registerDecisions } from "./routes/decisions.get.ts";
 import { registerHealth } from "./routes/health.get.ts";
+import { registerJudgements } from "./routes/judgements.get.ts";
 import { registerOutcomes } from "./routes/outcomes.post.ts";
 import { registerRoutePlan } from "./routes/route-plan.get.ts";
 import { registerTierState } from "./routes/tier-state.post.ts";
@@ -34,6 +35,7 @@ export function createApp(services: Services): Hono<AppEnv> {
   registerRoutePlan(app);
   registerOutcomes(app);
   registerDecisions(app);
+  registerJudgements(app);
 
   app.notFound((c) => {
     const error = new ApiError("not_found", `no endpoint at ${c.req.method} ${c.req.path}`);

@@ -7,6 +7,7 @@ import type { Hono } from "hono";
 import type { KeyRing } from "./auth.ts";
 import type { Logger } from "./logger.ts";
 import type { Router } from "./proxy/router.ts";
+import type { Sampler } from "./proxy/sampler.ts";
 
 export interface ReadinessCheck {
   name: string;
@@ -18,6 +19,7 @@ export interface Services {
   config: Config;
   router: Router;
   breakers: BreakerEngine;
+  sampler: Sampler;
   db: Db;
   clock: Clock;
   clientKeys: KeyRing;

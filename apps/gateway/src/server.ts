@@ -4,8 +4,10 @@ import { BreakerEngine, windowSpecsFrom } from "@breakwater/breaker";
 import type { Config } from "@breakwater/config";
 import { RetryBudget, systemClock } from "@breakwater/core";
 import { type Database, openDatabase } from "@breakwater/db";
-import { createAdapter, createKeepAliveFetch } from "@breakwater/providers";
-import { type Simulator, simulatorBaseUrl, startSimulator } from "@breakwater/simulator";
+import { startJudging } from "@breakwater/judge";
+import { createAdapters, createKeepAliveFetch } from "@breakwater/providers";
+import { BullQueues, type JobQueues, MemoryQueues } from "@breakwater/queue";
+import { simulatorBaseUrl, startSimulator } from "@breakwater/simulator";
 import { MemoryStore, RedisStore, type Store } from "@breakwater/store";
 import { serve } from "@hono/node-server";
 import { createApp } from "./app.ts";
@@ -13,6 +15,7 @@ import { KeyRing } from "./auth.ts";
 import type { Services } from "./context.ts";
 import type { Logger } from "./logger.ts";
 import { type RouteRuntime, Router, type TierRuntime } from "./proxy/router.ts";
+import { Sampler } from "./proxy/sampler.ts";
 
 export interface GatewayOptions {
   config: Config;
@@ -70,12 +73,50 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
       db: database.db,
       log: logger,
       clock: systemClock,
+      // With judges configured, a probe must also be judged clean.
+      requireJudgedProbe: config.judge.judges.length > 0,
       ...options.engine,
     });
     await breakers.start();
     closers.push(() => breakers.stop());
 
-    const router = new Router(buildRoutes(config, simulator), {
+    const adapters = createAdapters(config, {
+      fetch: createKeepAliveFetch(),
+      ...(simulator && { simulatorBaseUrl: (name, provider) => simulatorBaseUrl(simulator.url, name, provider) }),
+    });
+
+    // Production: samples go to BullMQ and the worker judges them. Embedded: judged in this process.
+    const queues: JobQueues = options.redisUrl
+      ? new BullQueues({
+          redisUrl: options.redisUrl,
+          keyPrefix: options.redisKeyPrefix,
+          onError: (error) => logger.warn("queue error", { error: error.message }),
+        })
+      : new MemoryQueues((error) => logger.warn("job failed", { error: error.message }));
+    closers.push(() => queues.close());
+    if (queues.kind === "memory" && config.judge.judges.length > 0) {
+      await startJudging(
+        {
+          config,
+          judges: adapters.judges,
+          tiers: adapters.tiers,
+          quality: breakers,
+          db: database.db,
+          clock: systemClock,
+          log: logger,
+        },
+        queues,
+      );
+    }
+    const sampler = new Sampler(
+      config,
+      breakers,
+      config.judge.judges.length > 0 ? queues.producer("judge") : undefined,
+      logger,
+      systemClock,
+    );
+
+    const router = new Router(buildRoutes(config, adapters.tiers), {
       breakers,
       retry: config.retry,
       budget: new RetryBudget(
@@ -94,6 +135,7 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
       config,
       router,
       breakers,
+      sampler,
       db: database.db,
       clock: systemClock,
       clientKeys: new KeyRing(config.auth.clientKeys),
@@ -138,14 +180,7 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
   }
 }
 
-function buildRoutes(config: Config, simulator: Simulator | undefined): Map<string, RouteRuntime> {
-  const fetch = createKeepAliveFetch();
-  const tiers = new Map<string, TierRuntime>();
-  for (const tier of config.tiers.values()) {
-    const baseUrl =
-      tier.simulated && simulator ? simulatorBaseUrl(simulator.url, tier.name, tier.provider) : tier.baseUrl;
-    tiers.set(tier.name, { config: tier, adapter: createAdapter(tier, { ...(baseUrl && { baseUrl }), fetch }) });
-  }
+function buildRoutes(config: Config, tiers: ReadonlyMap<string, TierRuntime>): Map<string, RouteRuntime> {
   const routes = new Map<string, RouteRuntime>();
   for (const route of config.routes.values()) {
     routes.set(route.name, { config: route, tiers: route.tiers.map((name) => tiers.get(name) as TierRuntime) });

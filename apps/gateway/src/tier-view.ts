@@ -26,7 +26,17 @@ export interface TierView {
     observed_at: string | null;
     error: { calls: number; failures: number; rate: number | null; by_class: Record<string, number>; window_s: number };
     quality: { judged: number; mean: number | null; window_s: number };
+    /** The short window: what fast detection and adaptive sampling look at. */
+    quality_recent: { judged: number; mean: number | null; window_s: number };
   };
+  /** GET /v1/tiers/:tier only: the newest verdicts from the judgements table. */
+  last_verdicts?: Array<{
+    request_id: string;
+    status: string;
+    score: number | null;
+    reason: string;
+    judged_at: string;
+  }>;
 }
 
 export function tierView(services: Services, tier: string): TierView {
@@ -40,6 +50,7 @@ export function tierView(services: Services, tier: string): TierView {
   const observed = breakers.view.lastObserved(tier);
   const error = observed?.signals.error ?? { calls: 0, failures: 0, byClass: {} };
   const quality = observed?.signals.quality ?? { judged: 0, scoreSum: 0 };
+  const recent = observed?.signals.qualityShort ?? { judged: 0, scoreSum: 0 };
   const { breaker } = services.config;
   return {
     tier,
@@ -67,6 +78,11 @@ export function tierView(services: Services, tier: string): TierView {
         judged: quality.judged,
         mean: quality.judged === 0 ? null : quality.scoreSum / quality.judged,
         window_s: breaker.quality_window_s,
+      },
+      quality_recent: {
+        judged: recent.judged,
+        mean: recent.judged === 0 ? null : recent.scoreSum / recent.judged,
+        window_s: breaker.quality_short_window_s,
       },
     },
   };

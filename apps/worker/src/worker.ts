@@ -2,6 +2,9 @@ import { BreakerEngine, type Log, windowSpecsFrom } from "@breakwater/breaker";
 import type { Config } from "@breakwater/config";
 import { systemClock } from "@breakwater/core";
 import { openDatabase } from "@breakwater/db";
+import { startJudging } from "@breakwater/judge";
+import { createAdapters, createKeepAliveFetch } from "@breakwater/providers";
+import type { BullQueues } from "@breakwater/queue";
 import { RedisStore } from "@breakwater/store";
 
 export interface WorkerOptions {
@@ -11,16 +14,20 @@ export interface WorkerOptions {
   redisKeyPrefix: string;
   log: Log;
   engine?: { sweepIntervalMs?: number; auditIntervalMs?: number; instanceId?: string };
+  /** A job whose worker died is handed out again after this long (BullMQ lock). */
+  jobLockMs?: number;
 }
 
 export interface Worker {
   engine: BreakerEngine;
+  queues: BullQueues;
   close(): Promise<void>;
 }
 
 /**
- * Background work that must happen with or without traffic: the breaker sweep
- * (cool-downs, ramp steps, override expiries) and the audit writer. Gateways
+ * Background work that must happen with or without traffic: judging sampled
+ * answers, canaries, the breaker sweep (cool-downs, ramp steps, override
+ * expiries) and the audit writer. Gateways
  * do the same work too; workers make it independent of request traffic and of
  * how many gateways run. Production mode only: it shares Redis and Postgres.
  */
@@ -39,12 +46,28 @@ export async function startWorker(options: WorkerOptions): Promise<Worker> {
     db: database.db,
     log: options.log,
     clock: systemClock,
+    requireJudgedProbe: config.judge.judges.length > 0,
     ...options.engine,
   });
   await engine.start();
+
+  const queues = new BullQueues({
+    redisUrl: options.redisUrl,
+    keyPrefix: options.redisKeyPrefix,
+    ...(options.jobLockMs && { lockDurationMs: options.jobLockMs, stalledIntervalMs: Math.max(100, options.jobLockMs / 2) }),
+    onError: (error) => options.log.warn("job failed", { error: error.message }),
+  });
+  const adapters = createAdapters(config, { fetch: createKeepAliveFetch() });
+  await startJudging(
+    { config, judges: adapters.judges, tiers: adapters.tiers, quality: engine, db: database.db, clock: systemClock, log: options.log },
+    queues,
+  );
   return {
     engine,
+    queues,
     async close() {
+      // Running judge jobs finish first; their scores need the engine and the database.
+      await queues.close();
       await engine.stop();
       await store.close();
       await database.close();

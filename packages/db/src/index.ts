@@ -7,4 +7,13 @@ export {
   listDecisions,
   type NewDecision,
 } from "./decisions.ts";
-export { breakerDecisions } from "./schema/index.ts";
+export {
+  insertCanaryResult,
+  insertJudgement,
+  type JudgementQuery,
+  type JudgementRow,
+  listJudgements,
+  type NewCanaryResult,
+  type NewJudgement,
+} from "./judgements.ts";
+export { breakerDecisions, canaryResults, judgements } from "./schema/index.ts";

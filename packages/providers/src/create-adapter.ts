@@ -1,4 +1,4 @@
-import type { TierConfig } from "@breakwater/config";
+import type { Config, JudgeModelConfig, ModelEndpoint, ProviderKind, TierConfig } from "@breakwater/config";
 import { createAnthropicAdapter } from "./anthropic-adapter.ts";
 import { createGeminiAdapter } from "./gemini-adapter.ts";
 import type { ProviderAdapter } from "./model.ts";
@@ -25,4 +25,37 @@ export function createAdapter(
     case "openai_compatible":
       return createOpenAIAdapter({ ...common, compatible: true });
   }
+}
+
+export interface Adapted<C> {
+  config: C;
+  adapter: ProviderAdapter;
+}
+
+/**
+ * Adapters for every tier and judge of a config, sharing one connection pool.
+ * `simulatorBaseUrl` points models served by the built-in simulator at it.
+ */
+export function createAdapters(
+  config: Config,
+  options: {
+    fetch: typeof globalThis.fetch;
+    simulatorBaseUrl?: (name: string, provider: ProviderKind) => string;
+  },
+): { tiers: Map<string, Adapted<TierConfig>>; judges: Array<Adapted<JudgeModelConfig>> } {
+  const adapt = <C extends ModelEndpoint & { name: string; maxOutputTokens?: number }>(model: C): Adapted<C> => {
+    const baseUrl =
+      model.simulated && options.simulatorBaseUrl
+        ? options.simulatorBaseUrl(model.name, model.provider)
+        : model.baseUrl;
+    const adapter = createAdapter(
+      { ...model, maxOutputTokens: model.maxOutputTokens ?? 1024 },
+      { ...(baseUrl && { baseUrl }), fetch: options.fetch },
+    );
+    return { config: model, adapter };
+  };
+  return {
+    tiers: new Map([...config.tiers.values()].map((tier) => [tier.name, adapt(tier)])),
+    judges: config.judge.judges.map(adapt),
+  };
 }

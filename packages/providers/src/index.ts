@@ -1,6 +1,6 @@
 export { type AttemptTimeouts, completeAttempt, type OpenedStream, openStreamAttempt } from "./attempt.ts";
 export { classForStatus } from "./classify.ts";
-export { createAdapter } from "./create-adapter.ts";
+export { type Adapted, createAdapter, createAdapters } from "./create-adapter.ts";
 export { AttemptTimeout, CallerGone, ProviderError } from "./errors.ts";
 export { createKeepAliveFetch } from "./http.ts";
 export type {

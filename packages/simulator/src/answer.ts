@@ -12,6 +12,7 @@ const repeatExactly = /repeat exactly:\s*(.+)$/is;
  * is a short, deterministic echo.
  */
 export function healthyAnswer(request: SimRequest, provider: string): string {
+  if (isJudgeRequest(request)) return verdictFor(request.lastUserText);
   const sum = arithmetic.exec(request.lastUserText);
   if (sum) {
     const [, a, op, b] = sum;
@@ -25,9 +26,23 @@ export function healthyAnswer(request: SimRequest, provider: string): string {
   return `Simulated answer from ${provider}. You said: ${request.lastUserText.slice(0, 160)}`;
 }
 
+/** A request asking for a JSON verdict on an answer: the simulator plays the judge. */
+const isJudgeRequest = (request: SimRequest) => request.system.includes('{"score"');
+
+/** A judge that can tell garbled text from an answer: 0.1 for noise, 0.9 otherwise. */
+function verdictFor(judgedText: string): string {
+  const answer = /<answer>\n?([\s\S]*?)\n?<\/answer>/.exec(judgedText)?.[1] ?? judgedText;
+  const visible = answer.replace(/\s/g, "");
+  const noisy = [...visible].filter((char) => noise.includes(char)).length;
+  return noisy > visible.length * 0.3
+    ? '{"score": 0.1, "reason": "The answer is garbled and does not address the request."}'
+    : '{"score": 0.9, "reason": "The answer addresses the request coherently."}';
+}
+
+const noise = "#@%&*~^ẍǫ§¤";
+
 /** The quality brownout: fluent-looking length, no meaning. Deterministic for a given input. */
 export function garble(text: string): string {
-  const noise = "#@%&*~^ẍǫ§¤";
   let out = "";
   for (let i = 0; i < text.length; i++) {
     const code = text.charCodeAt(i);

@@ -18,9 +18,11 @@ export interface SseOptions {
   includeUsage: boolean;
   /**
    * Called once when the stream is over: no failure after the terminal event,
-   * the failure when the upstream broke after the first byte.
+   * the failure when the upstream broke after the first byte; with the text
+   * streamed (up to keepTextChars), for the judges.
    */
-  onEnd: (failure: AttemptFailure | undefined) => void;
+  onEnd: (failure: AttemptFailure | undefined, text: string) => void;
+  keepTextChars: number;
 }
 
 /**
@@ -35,7 +37,10 @@ export function openAISseStream(opened: OpenedStream, options: SseOptions): Read
   const rest = opened.rest[Symbol.asyncIterator]();
 
   const framesFor = (event: StreamEvent): Uint8Array[] => {
-    if (event.type === "delta") return [frame(toChatCompletionChunk(meta, { content: event.text }))];
+    if (event.type === "delta") {
+      if (text.length < options.keepTextChars) text += event.text;
+      return [frame(toChatCompletionChunk(meta, { content: event.text }))];
+    }
     const frames = [frame(toChatCompletionChunk(meta, {}, event.finishReason))];
     if (options.includeUsage)
       frames.push(frame(toUsageChunk(meta, event.usage ?? ({ inputTokens: 0, outputTokens: 0 } satisfies Usage))));
@@ -44,10 +49,11 @@ export function openAISseStream(opened: OpenedStream, options: SseOptions): Read
   };
 
   let ended = false;
+  let text = "";
   const end = (failure: AttemptFailure | undefined) => {
     if (ended) return;
     ended = true;
-    options.onEnd(failure);
+    options.onEnd(failure, text);
   };
 
   return new ReadableStream<Uint8Array>({

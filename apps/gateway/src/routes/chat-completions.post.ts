@@ -11,6 +11,7 @@ import type { App, AppEnv } from "../context.ts";
 import { ApiError } from "../errors.ts";
 import { cannedSseStream, openAISseStream } from "../proxy/openai-sse.ts";
 import type { RouteRuntime } from "../proxy/router.ts";
+import { promptText } from "../proxy/sampler.ts";
 import { callerSignal, readJson, requireKey, validate } from "../request-guards.ts";
 
 /** The OpenAI-compatible proxy: `model` names a Breakwater route. */
@@ -37,8 +38,17 @@ export function registerChatCompletions(app: App): void {
 
 async function complete(c: Context<AppEnv>, route: RouteRuntime, body: ChatCompletionRequest, meta: CompletionMeta) {
   const context = { requestId: c.get("requestId"), signal: callerSignal(c) };
-  const result = await c.get("services").router.complete(route, fromChatCompletionRequest(body), context);
+  const request = fromChatCompletionRequest(body);
+  const result = await c.get("services").router.complete(route, request, context);
   if (!result.ok) return fallBack(c, route, result.failure, result.attempts, meta, false);
+  c.get("services").sampler.consider({
+    requestId: context.requestId,
+    route: route.config.name,
+    tier: result.tier.config.name,
+    generation: result.generation,
+    prompt: promptText(request),
+    answer: result.value.text,
+  });
   c.header("x-breakwater-rung", "tier");
   c.header("x-breakwater-tier", result.tier.config.name);
   c.header("x-breakwater-attempts", String(result.attempts));
@@ -46,17 +56,29 @@ async function complete(c: Context<AppEnv>, route: RouteRuntime, body: ChatCompl
 }
 
 async function stream(c: Context<AppEnv>, route: RouteRuntime, body: ChatCompletionRequest, meta: CompletionMeta) {
-  const { router, logger, breakers } = c.get("services");
+  const { router, logger, breakers, sampler, config } = c.get("services");
   const context = { requestId: c.get("requestId"), signal: callerSignal(c) };
-  const result = await router.openStream(route, fromChatCompletionRequest(body), context);
+  const request = fromChatCompletionRequest(body);
+  const result = await router.openStream(route, request, context);
   if (!result.ok) return fallBack(c, route, result.failure, result.attempts, meta, true);
   const tierName = result.tier.config.name;
   const { generation } = result;
   const sse = openAISseStream(result.value, {
     meta: { ...meta, model: result.tier.config.model },
     includeUsage: body.stream_options?.include_usage === true,
-    onEnd: (failure) => {
+    keepTextChars: config.judge.maxSampleChars,
+    onEnd: (failure, text) => {
       breakers.recordOutcome(tierName, generation, failure);
+      if (!failure) {
+        sampler.consider({
+          requestId: context.requestId,
+          route: route.config.name,
+          tier: tierName,
+          generation,
+          prompt: promptText(request),
+          answer: text,
+        });
+      }
       if (failure && failure.errorClass !== "caller") {
         logger.warn("stream failed after first byte", {
           request_id: context.requestId,

@@ -14,6 +14,17 @@ const outcomeSchema = z
     error_class: z.enum(ERROR_CLASSES).optional(),
     /** From the plan; outcomes of an older generation still feed the windows but never decide a probe or ramp step. */
     generation: z.number().int().min(0).optional(),
+    /** The route the app was serving, for the judgement record and its sample rate. */
+    route: z.string().optional(),
+    /** A successful call's prompt and answer: sampled and judged exactly like proxied ones. */
+    sample: z
+      .strictObject({
+        /** Your id for the call; a sample reported twice is judged once. */
+        request_id: z.string().min(1).max(200),
+        prompt: z.string(),
+        answer: z.string(),
+      })
+      .optional(),
   })
   .refine((o) => o.ok || o.status !== undefined || o.error_class !== undefined, {
     message: "a failed outcome needs status or error_class",
@@ -31,7 +42,7 @@ export interface OutcomesResponse {
 export function registerOutcomes(app: App): void {
   app.post("/v1/outcomes", async (c) => {
     requireKey(c, "client");
-    const { breakers, config } = c.get("services");
+    const { breakers, config, sampler } = c.get("services");
     const { outcomes } = validate(outcomesSchema, await readJson(c));
     outcomes.forEach((outcome, index) => {
       if (!config.tiers.has(outcome.tier)) {

@@ -1,3 +1,4 @@
+import { listJudgements } from "@breakwater/db";
 import type { App } from "../context.ts";
 import { requireKey } from "../request-guards.ts";
 import { type TierView, tierView } from "../tier-view.ts";
@@ -17,8 +18,20 @@ export function registerTiers(app: App): void {
     } satisfies TiersResponse);
   });
 
-  app.get("/v1/tiers/:tier", (c) => {
+  app.get("/v1/tiers/:tier", async (c) => {
     requireKey(c, "client");
-    return c.json(tierView(c.get("services"), c.req.param("tier")) satisfies TierResponse);
+    const services = c.get("services");
+    const view = tierView(services, c.req.param("tier"));
+    // The breaker state comes from memory; the newest verdicts are one indexed Postgres read,
+    // and the tier is still answered if Postgres is not.
+    const last = await listJudgements(services.db, { tier: view.tier, limit: 5 }).catch(() => undefined);
+    const lastVerdicts = last?.items.map((row) => ({
+      request_id: row.requestId,
+      status: row.status,
+      score: row.score,
+      reason: row.reason,
+      judged_at: row.judgedAt.toISOString(),
+    }));
+    return c.json({ ...view, ...(lastVerdicts && { last_verdicts: lastVerdicts }) } satisfies TierResponse);
   });
 }

@@ -1,0 +1,75 @@
+import type { BreakerEngine } from "@breakwater/breaker";
+import type { Config } from "@breakwater/config";
+import { type Clock, isSampled, judgeSampleRate } from "@breakwater/core";
+import type { ChatRequest } from "@breakwater/providers";
+import type { JudgeJob, Producer } from "@breakwater/queue";
+import type { Logger } from "../logger.ts";
+
+export interface Sample {
+  requestId: string;
+  route?: string;
+  tier: string;
+  /** The breaker generation the answering tier was admitted under. */
+  generation: number;
+  prompt: string;
+  answer: string;
+  /** Reported by an app through POST /v1/outcomes rather than proxied. */
+  sidecar?: boolean;
+}
+
+/** The conversation as the judge reads it. */
+export function promptText(request: ChatRequest): string {
+  const turns = request.messages.map((message) => `${message.role}: ${message.content}`);
+  return [...(request.system ? [`system: ${request.system}`] : []), ...turns].join("\n\n");
+}
+
+/**
+ * Decides which answers go to the judges (a hash of the request id against the
+ * tier's current rate: base, escalated while recent verdicts dip, or all of
+ * them on probation) and enqueues them without waiting: the response never
+ * waits on the queue.
+ */
+export class Sampler {
+  constructor(
+    private readonly config: Config,
+    private readonly breakers: BreakerEngine,
+    /** Undefined when no judges are configured: nothing is sampled. */
+    private readonly producer: Producer<"judge"> | undefined,
+    private readonly logger: Logger,
+    private readonly clock: Clock,
+  ) {}
+
+  consider(sample: Sample): void {
+    if (!this.producer) return;
+    const { judge, breaker } = this.config;
+    const record = this.breakers.view.get(sample.tier);
+    const baseRate = (sample.route ? this.config.routes.get(sample.route)?.sampleRate : undefined) ?? judge.sampleRate;
+    const state = record.mode === "auto" ? record.state : "closed";
+    const rate = judgeSampleRate({
+      baseRate,
+      escalatedRate: judge.escalatedSampleRate,
+      judgeThreshold: breaker.judge_threshold,
+      state,
+      recent: this.breakers.view.lastObserved(sample.tier)?.signals.qualityShort,
+    });
+    if (!isSampled(sample.requestId, rate)) return;
+    const sampleReason: JudgeJob["sampleReason"] =
+      state !== "closed" ? "probation" : rate > baseRate ? "escalated" : sample.sidecar ? "sidecar" : "sampled";
+    const cap = judge.maxSampleChars;
+    const job: JudgeJob = {
+      requestId: sample.requestId,
+      ...(sample.route && { route: sample.route }),
+      tier: sample.tier,
+      generation: sample.generation,
+      sampleReason,
+      prompt: sample.prompt.slice(0, cap),
+      answer: sample.answer.slice(0, cap),
+      promptChars: sample.prompt.length,
+      answerChars: sample.answer.length,
+      sampledAt: this.clock(),
+    };
+    this.producer.add(job, sample.requestId).catch((error: unknown) => {
+      this.logger.warn("could not enqueue a judge sample; it is skipped", { tier: sample.tier, error: String(error) });
+    });
+  }
+}

@@ -1,0 +1,91 @@
+import { InvalidCursor, listJudgements } from "@breakwater/db";
+import { z } from "zod";
+import type { App } from "../context.ts";
+import { ApiError } from "../errors.ts";
+import { requireKey, validate } from "../request-guards.ts";
+
+const score = z.coerce.number().min(0).max(1);
+
+const querySchema = z.strictObject({
+  tier: z.string().optional(),
+  route: z.string().optional(),
+  status: z.enum(["scored", "judge_failed"]).optional(),
+  min_score: score.optional(),
+  max_score: score.optional(),
+  since: z.iso.datetime({ offset: true, message: "since must be an ISO 8601 time" }).optional(),
+  until: z.iso.datetime({ offset: true, message: "until must be an ISO 8601 time" }).optional(),
+  limit: z.coerce.number().int().min(1).max(200).default(50),
+  cursor: z.string().optional(),
+});
+
+export interface JudgementView {
+  id: string;
+  request_id: string;
+  route: string | null;
+  tier: string;
+  generation: number;
+  sample_reason: string;
+  status: string;
+  score: number | null;
+  reason: string;
+  judge_model: string | null;
+  judge_vendor: string | null;
+  prompt: string | null;
+  answer: string | null;
+  prompt_chars: number;
+  answer_chars: number;
+  judged_at: string;
+}
+
+export interface JudgementsResponse {
+  items: JudgementView[];
+  next_cursor: string | null;
+}
+
+/** Judge verdicts and judge failures, newest first, with filters and cursor paging. */
+export function registerJudgements(app: App): void {
+  app.get("/v1/judgements", async (c) => {
+    requireKey(c, "client");
+    const query = validate(querySchema, c.req.query());
+    let page: Awaited<ReturnType<typeof listJudgements>>;
+    try {
+      page = await listJudgements(c.get("services").db, {
+        limit: query.limit,
+        ...(query.tier && { tier: query.tier }),
+        ...(query.route && { route: query.route }),
+        ...(query.status && { status: query.status }),
+        ...(query.min_score !== undefined && { minScore: query.min_score }),
+        ...(query.max_score !== undefined && { maxScore: query.max_score }),
+        ...(query.since && { since: new Date(query.since) }),
+        ...(query.until && { until: new Date(query.until) }),
+        ...(query.cursor && { cursor: query.cursor }),
+      });
+    } catch (error) {
+      if (error instanceof InvalidCursor) throw new ApiError("invalid_request", `cursor: ${error.message}`);
+      c.get("services").logger.warn("judgements query failed", { error: String(error) });
+      throw new ApiError("database_unavailable", "the database is unreachable; try again shortly");
+    }
+    return c.json({ items: page.items.map(judgementView), next_cursor: page.nextCursor } satisfies JudgementsResponse);
+  });
+}
+
+export function judgementView(row: Awaited<ReturnType<typeof listJudgements>>["items"][number]): JudgementView {
+  return {
+    id: row.id,
+    request_id: row.requestId,
+    route: row.route,
+    tier: row.tier,
+    generation: row.generation,
+    sample_reason: row.sampleReason,
+    status: row.status,
+    score: row.score,
+    reason: row.reason,
+    judge_model: row.judgeModel,
+    judge_vendor: row.judgeVendor,
+    prompt: row.prompt,
+    answer: row.answer,
+    prompt_chars: row.promptChars,
+    answer_chars: row.answerChars,
+    judged_at: row.judgedAt.toISOString(),
+  };
+}

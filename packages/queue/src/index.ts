@@ -1,0 +1,14 @@
+export { BullQueues, type BullQueuesOptions } from "./bullmq.ts";
+export {
+  type CanaryJob,
+  canaryJobSchema,
+  type JobPayloads,
+  type JudgeJob,
+  judgeJobSchema,
+  QUEUES,
+  type QueueName,
+  RetryLaterError,
+  UnrecoverableJobError,
+} from "./jobs.ts";
+export { MemoryQueues } from "./memory.ts";
+export type { ConsumeOptions, Handler, JobQueues, Producer } from "./queue.ts";

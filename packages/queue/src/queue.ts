@@ -1,0 +1,28 @@
+import type { JobPayloads, QueueName } from "./jobs.ts";
+
+export interface ConsumeOptions {
+  concurrency: number;
+  /** Jobs started per second, across this process's consumers of the queue. */
+  maxPerSecond?: number;
+}
+
+export type Handler<Q extends QueueName> = (payload: JobPayloads[Q], attempt: number) => Promise<void>;
+
+export interface Producer<Q extends QueueName> {
+  /** Enqueues once per `id`: adding an id that is still queued is a no-op. */
+  add(payload: JobPayloads[Q], id: string): Promise<void>;
+}
+
+/**
+ * BullMQ in production, an in-process twin in embedded mode. Delivery is at
+ * least once: a handler that throws is retried with backoff, and a job whose
+ * worker died mid-way is handed out again, so handlers must be idempotent.
+ */
+export interface JobQueues {
+  readonly kind: "bullmq" | "memory";
+  producer<Q extends QueueName>(queue: Q): Producer<Q>;
+  consume<Q extends QueueName>(queue: Q, handler: Handler<Q>, options: ConsumeOptions): Promise<void>;
+  /** A job every `everyMs`, one schedule per key, shared by all processes (canaries). */
+  repeat<Q extends QueueName>(queue: Q, key: string, payload: JobPayloads[Q], everyMs: number): Promise<void>;
+  close(): Promise<void>;
+}
