@@ -54,12 +54,23 @@ export async function startWorker(options: WorkerOptions): Promise<Worker> {
   const queues = new BullQueues({
     redisUrl: options.redisUrl,
     keyPrefix: options.redisKeyPrefix,
-    ...(options.jobLockMs && { lockDurationMs: options.jobLockMs, stalledIntervalMs: Math.max(100, options.jobLockMs / 2) }),
+    ...(options.jobLockMs && {
+      lockDurationMs: options.jobLockMs,
+      stalledIntervalMs: Math.max(100, options.jobLockMs / 2),
+    }),
     onError: (error) => options.log.warn("job failed", { error: error.message }),
   });
   const adapters = createAdapters(config, { fetch: createKeepAliveFetch() });
   await startJudging(
-    { config, judges: adapters.judges, tiers: adapters.tiers, quality: engine, db: database.db, clock: systemClock, log: options.log },
+    {
+      config,
+      judges: adapters.judges,
+      tiers: adapters.tiers,
+      quality: engine,
+      db: database.db,
+      clock: systemClock,
+      log: options.log,
+    },
     queues,
   );
   return {
