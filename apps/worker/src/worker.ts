@@ -4,7 +4,7 @@ import { systemClock } from "@breakwater/core";
 import { openDatabase } from "@breakwater/db";
 import { startJudging } from "@breakwater/judge";
 import { createAdapters, createKeepAliveFetch } from "@breakwater/providers";
-import type { BullQueues } from "@breakwater/queue";
+import { BullQueues } from "@breakwater/queue";
 import { RedisStore } from "@breakwater/store";
 
 export interface WorkerOptions {
