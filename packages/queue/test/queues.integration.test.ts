@@ -20,19 +20,27 @@ describe("BullMQ queues", () => {
     const options = { redisUrl: redisUrl(), keyPrefix, lockDurationMs: 500, stalledIntervalMs: 250 };
     const doomed = new BullQueues(options);
     const started: string[] = [];
-    await doomed.consume("judge", async (payload) => {
-      started.push(payload.requestId);
-      await new Promise(() => {}); // the process dies before this finishes
-    }, { concurrency: 1 });
+    await doomed.consume(
+      "judge",
+      async (payload) => {
+        started.push(payload.requestId);
+        await new Promise(() => {}); // the process dies before this finishes
+      },
+      { concurrency: 1 },
+    );
     await doomed.producer("judge").add(job("req_crash"), "req_crash");
     await expect.poll(() => started, { timeout: 5_000 }).toEqual(["req_crash"]);
     await doomed.crashWorkers();
 
     const survivor = new BullQueues(options);
     const finished: Array<{ id: string; attempt: number }> = [];
-    await survivor.consume("judge", async (payload, attempt) => {
-      finished.push({ id: payload.requestId, attempt });
-    }, { concurrency: 1 });
+    await survivor.consume(
+      "judge",
+      async (payload, attempt) => {
+        finished.push({ id: payload.requestId, attempt });
+      },
+      { concurrency: 1 },
+    );
     try {
       await expect.poll(() => finished.map((f) => f.id), { timeout: 10_000 }).toEqual(["req_crash"]);
     } finally {
@@ -62,10 +70,14 @@ describe("in-process queues", () => {
   it("retry a failed job with backoff and deliver each id once", async () => {
     const queues = new MemoryQueues(() => {}, 10);
     const attempts: number[] = [];
-    await queues.consume("judge", async (_payload, attempt) => {
-      attempts.push(attempt);
-      if (attempt < 3) throw new Error("judge busy");
-    }, { concurrency: 1 });
+    await queues.consume(
+      "judge",
+      async (_payload, attempt) => {
+        attempts.push(attempt);
+        if (attempt < 3) throw new Error("judge busy");
+      },
+      { concurrency: 1 },
+    );
     await queues.producer("judge").add(job("req_retry"), "req_retry");
     await queues.producer("judge").add(job("req_retry"), "req_retry");
     await expect.poll(() => attempts, { timeout: 2_000 }).toEqual([1, 2, 3]);
