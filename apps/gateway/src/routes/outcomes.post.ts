@@ -61,6 +61,17 @@ export function registerOutcomes(app: App): void {
           ...(outcome.status !== undefined && { status: outcome.status }),
         },
       );
+      if (outcome.ok && outcome.sample) {
+        sampler.consider({
+          requestId: outcome.sample.request_id,
+          ...(outcome.route && { route: outcome.route }),
+          tier: outcome.tier,
+          generation,
+          prompt: outcome.sample.prompt,
+          answer: outcome.sample.answer,
+          sidecar: true,
+        });
+      }
     }
     return c.json({ accepted: outcomes.length } satisfies OutcomesResponse, 202);
   });
