@@ -1,5 +1,6 @@
 import { breakerHang, breakerTrip, redisRoundTrips } from "./breaker.ts";
 import { proxyOverhead } from "./proxy-overhead.ts";
+import { qualityDetection } from "./quality-detection.ts";
 
 /**
  * `pnpm bench` runs every scenario and prints figures for BENCHMARKS.md.
@@ -10,6 +11,7 @@ const scenarios: Record<string, () => Promise<{ report: string }>> = {
   "breaker-trip": breakerTrip,
   "breaker-hang": breakerHang,
   "redis-round-trips": redisRoundTrips,
+  "quality-detection": qualityDetection,
 };
 
 const only = process.argv[2];

@@ -1,0 +1,59 @@
+import { parseConfig } from "@breakwater/config";
+import { describe, expect, it } from "vitest";
+import { freshDatabaseUrl, freshRedisPrefix, redisUrl } from "../../../test/services.ts";
+// The gateway's own test harness: this test runs a gateway and a worker side by side, as production does.
+import { fastEngine, getJson, startHarness } from "../../gateway/test/harness.ts";
+import { startWorker } from "../src/worker.ts";
+
+const yaml = `
+auth: { client_keys: [env:TEST_CLIENT_KEY] }
+breaker: { min_judged_short: 5, cooldown_s: 30 }
+judge:
+  sample_rate: 0.2
+  escalated_sample_rate: 1
+  canary_interval_s: 0
+  judges:
+    - { provider: gemini, model: gemini-judge, api_key: env:TEST_UPSTREAM_KEY, base_url: "{{SIM}}/judge-google" }
+tiers:
+  primary: { provider: openai, model: gpt-4.1, api_key: env:TEST_UPSTREAM_KEY, base_url: "{{SIM}}/primary/v1" }
+  secondary: { provider: anthropic, model: claude-sonnet-5-5, api_key: env:TEST_UPSTREAM_KEY, base_url: "{{SIM}}/secondary" }
+routes:
+  chat: { tiers: [primary, secondary] }
+`;
+const silent = { info() {}, warn() {} };
+
+describe("gateway + worker (production mode)", () => {
+  it("samples in the gateway, judges in the worker, and opens a garbled tier on quality", async () => {
+    const shared = { databaseUrl: await freshDatabaseUrl(), redisUrl: redisUrl(), redisKeyPrefix: freshRedisPrefix() };
+    const h = await startHarness("services", yaml, { ...shared, engine: fastEngine });
+    const { config } = parseConfig(yaml.replaceAll("{{SIM}}", h.simulator.url), {
+      TEST_CLIENT_KEY: "x",
+      TEST_UPSTREAM_KEY: "y",
+    });
+    const worker = await startWorker({
+      config,
+      ...shared,
+      log: silent,
+      engine: { sweepIntervalMs: 50, auditIntervalMs: 50 },
+    });
+    try {
+      h.simulator.setFault("primary", { mode: "garbled" });
+      await expect
+        .poll(
+          async () => {
+            await h.client.chat.completions.create({ model: "chat", messages: [{ role: "user", content: "hello" }] });
+            return (await getJson(h.gateway, "/v1/tiers/primary")).json.state;
+          },
+          { timeout: 15_000, interval: 10 },
+        )
+        .toBe("open");
+      expect(h.simulator.stats("judge-google").requests).toBeGreaterThanOrEqual(5);
+      const page = (await getJson(h.gateway, "/v1/judgements?tier=primary&status=scored")).json;
+      expect(page.items.length).toBeGreaterThanOrEqual(5);
+      expect(page.items.every((j: any) => j.score === 0.1 && j.judge_vendor === "google")).toBe(true);
+    } finally {
+      await worker.close();
+      await h.close();
+    }
+  });
+});
