@@ -4,7 +4,7 @@ import { eq } from "drizzle-orm";
 import { afterEach, describe, expect, it } from "vitest";
 import { fastEngine, getJson, type Harness, startHarness } from "./harness.ts";
 
-const config = (extra: { judges?: string; canaryIntervalS?: number; breaker?: string } = {}) => `
+const config = (extra: { judges?: string; canaryIntervalS?: number; breaker?: string; redacted?: boolean } = {}) => `
 auth: { client_keys: [env:TEST_CLIENT_KEY] }
 retry: { backoff_base_ms: 5, backoff_cap_ms: 20, budget_min_per_second: 100 }
 breaker: { min_judged: 20, min_judged_short: 5, cooldown_s: 0.3, cooldown_jitter: 0, ramp_shares: [0.5, 1], ramp_step_s: 0.2, ${extra.breaker ?? ""} }
@@ -12,6 +12,7 @@ judge:
   sample_rate: 0.2
   escalated_sample_rate: 1
   canary_interval_s: ${extra.canaryIntervalS ?? 0}
+  store_redacted: ${extra.redacted ?? false}
   judges: ${
     extra.judges ??
     `
@@ -156,6 +157,33 @@ describe("the judge pipeline (embedded mode)", () => {
     expect((await rows(h)).map((row) => row.requestId).sort()).toEqual(expected);
     expect(expected.length).toBeGreaterThan(15);
     expect(expected.length).toBeLessThan(45);
+  });
+
+  it("keeps prompts and answers out of the database when store_redacted is on, and caps what it judges", async () => {
+    const h = await start(config({ redacted: true }));
+    await h.client.chat.completions.create({
+      model: "all-judged",
+      messages: [{ role: "user", content: "x".repeat(20_000) }],
+    });
+    await expect.poll(async () => (await rows(h)).length, { timeout: 10_000 }).toBe(1);
+    const [row] = await rows(h);
+    expect(row).toMatchObject({ prompt: null, answer: null, status: "scored" });
+    expect(row?.promptChars).toBeGreaterThan(20_000);
+    const judged = h.simulator.stats("judge-google").lastRequest ?? h.simulator.stats("judge-anthropic").lastRequest;
+    expect(judged?.lastUserText.length).toBeLessThan(8_000 + 500);
+  });
+
+  it("rejects bad judgement queries", async () => {
+    const h = await start(config());
+    for (const [query, field] of [
+      ["min_score=2", "min_score"],
+      ["status=great", "status"],
+      ["cursor=nope", "cursor"],
+    ]) {
+      const result = await getJson(h.gateway, `/v1/judgements?${query}`);
+      expect(result.status, query).toBe(400);
+      expect(result.json.error.message, query).toContain(field);
+    }
   });
 
   it("judges samples reported by sidecar apps like proxied ones", async () => {

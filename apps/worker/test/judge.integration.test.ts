@@ -1,4 +1,5 @@
 import { parseConfig } from "@breakwater/config";
+import { canaryResults, openDatabase } from "@breakwater/db";
 import { describe, expect, it } from "vitest";
 import { freshDatabaseUrl, freshRedisPrefix, redisUrl } from "../../../test/services.ts";
 // The gateway's own test harness: this test runs a gateway and a worker side by side, as production does.
@@ -52,6 +53,43 @@ describe("gateway + worker (production mode)", () => {
       expect(page.items.length).toBeGreaterThanOrEqual(5);
       expect(page.items.every((j: any) => j.score === 0.1 && j.judge_vendor === "google")).toBe(true);
     } finally {
+      await worker.close();
+      await h.close();
+    }
+  });
+
+  it("runs canaries on a BullMQ schedule with no traffic at all", async () => {
+    const shared = { databaseUrl: await freshDatabaseUrl(), redisUrl: redisUrl(), redisKeyPrefix: freshRedisPrefix() };
+    const h = await startHarness("services", yaml.replace("canary_interval_s: 0", "canary_interval_s: 0.2"), {
+      ...shared,
+      engine: fastEngine,
+    });
+    const { config } = parseConfig(
+      yaml.replace("canary_interval_s: 0", "canary_interval_s: 0.2").replaceAll("{{SIM}}", h.simulator.url),
+      {
+        TEST_CLIENT_KEY: "x",
+        TEST_UPSTREAM_KEY: "y",
+      },
+    );
+    h.simulator.configure("primary", { reply: "No idea." });
+    const worker = await startWorker({
+      config,
+      ...shared,
+      log: silent,
+      engine: { sweepIntervalMs: 50, auditIntervalMs: 50 },
+    });
+    const database = await openDatabase({ url: shared.databaseUrl, dataDir: "unused" });
+    try {
+      await expect
+        .poll(async () => (await database.db.select().from(canaryResults)).filter((r) => r.tier === "primary").length, {
+          timeout: 10_000,
+        })
+        .toBeGreaterThanOrEqual(4);
+      const results = await database.db.select().from(canaryResults);
+      expect(results.filter((r) => r.tier === "primary").every((r) => !r.passed)).toBe(true);
+      expect(results.filter((r) => r.tier === "secondary").every((r) => r.passed)).toBe(true);
+    } finally {
+      await database.close();
       await worker.close();
       await h.close();
     }
