@@ -3,6 +3,7 @@ import { freshDatabaseUrl, freshRedisPrefix, redisUrl } from "../../../test/serv
 import { TcpProxy, throughProxy } from "../../../test/tcp-proxy.ts";
 import {
   ADMIN_KEY,
+  driveUntil,
   fastEngine,
   getJson,
   type Harness,
@@ -10,6 +11,7 @@ import {
   type Mode,
   post,
   startHarness,
+  tierState,
 } from "./harness.ts";
 
 const config = (breaker: string) => `
@@ -44,25 +46,12 @@ async function start(yaml: string, options: HarnessOptions = {}, mode: Mode = "s
 const ask = (h: Harness) =>
   h.client.chat.completions.create({ model: "chat", messages: [{ role: "user", content: "hi" }] }).withResponse();
 
-const stateOf = async (h: Harness, tier = "primary") => (await getJson(h.gateway, `/v1/tiers/${tier}`)).json.state;
+const stateOf = (h: Harness, tier = "primary") => tierState(h.gateway, tier);
 
 const override = (h: Harness, state: string, reason = "test") =>
   post(h.gateway, "/v1/tiers/primary/state", JSON.stringify({ state, reason }), {
     authorization: `Bearer ${ADMIN_KEY}`,
   });
-
-/** Sends traffic until the tier's breaker shows `state`. */
-async function driveUntil(h: Harness, state: string, timeout = 10_000) {
-  await expect
-    .poll(
-      async () => {
-        await ask(h);
-        return stateOf(h);
-      },
-      { timeout, interval: 5 },
-    )
-    .toBe(state);
-}
 
 describe.each(["services", "embedded"] as Mode[])("breakers (%s mode)", (mode) => {
   it("trips on an outage, after which traffic skips the tier without paying its timeout", async () => {

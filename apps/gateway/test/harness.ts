@@ -1,6 +1,7 @@
 import { parseConfig } from "@breakwater/config";
 import { type Simulator, startSimulator } from "@breakwater/simulator";
 import OpenAI from "openai";
+import { expect } from "vitest";
 import { freshDatabaseUrl, freshRedisPrefix, redisUrl } from "../../../test/services.ts";
 import { createLogger } from "../src/logger.ts";
 import { type Gateway, type GatewayOptions, startGateway } from "../src/server.ts";
@@ -72,6 +73,30 @@ export async function startHarness(mode: Mode, yaml: string, options: HarnessOpt
       if (ownSimulator) await simulator.close();
     },
   };
+}
+
+/** A tier's visible breaker state, read over HTTP. */
+export const tierState = async (gateway: Gateway, tier = "primary") =>
+  (await getJson(gateway, `/v1/tiers/${tier}`)).json.state as string;
+
+/** Sends requests through `model` until `tier`'s breaker shows `state`. */
+export async function driveUntil(
+  h: Harness,
+  state: string,
+  options: { tier?: string; model?: string; timeout?: number } = {},
+) {
+  await expect
+    .poll(
+      async () => {
+        await h.client.chat.completions.create({
+          model: options.model ?? "chat",
+          messages: [{ role: "user", content: "hi" }],
+        });
+        return tierState(h.gateway, options.tier);
+      },
+      { timeout: options.timeout ?? 15_000, interval: 5 },
+    )
+    .toBe(state);
 }
 
 /** GET a JSON endpoint of the gateway with the client key (or the one given). */

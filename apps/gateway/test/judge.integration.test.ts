@@ -2,7 +2,7 @@ import { isSampled } from "@breakwater/core";
 import { canaryResults, judgements } from "@breakwater/db";
 import { eq } from "drizzle-orm";
 import { afterEach, describe, expect, it } from "vitest";
-import { fastEngine, getJson, type Harness, startHarness } from "./harness.ts";
+import { driveUntil, fastEngine, getJson, type Harness, startHarness, tierState } from "./harness.ts";
 
 const config = (extra: { judges?: string; canaryIntervalS?: number; breaker?: string; redacted?: boolean } = {}) => `
 auth: { client_keys: [env:TEST_CLIENT_KEY] }
@@ -46,20 +46,8 @@ const ask = (h: Harness, model = "chat", requestId?: string) =>
       requestId ? { headers: { "x-request-id": requestId } } : {},
     )
     .withResponse();
-const stateOf = async (h: Harness, tier = "primary") => (await getJson(h.gateway, `/v1/tiers/${tier}`)).json.state;
+const stateOf = (h: Harness, tier = "primary") => tierState(h.gateway, tier);
 const rows = (h: Harness) => h.gateway.services.db.select().from(judgements);
-
-async function driveUntil(h: Harness, state: string, timeout = 15_000) {
-  await expect
-    .poll(
-      async () => {
-        await ask(h);
-        return stateOf(h);
-      },
-      { timeout, interval: 10 },
-    )
-    .toBe(state);
-}
 
 describe("the judge pipeline (embedded mode)", () => {
   it("opens a tier that answers garbage with 200 OK on quality alone, then brings it back when it answers well", async () => {

@@ -2,7 +2,6 @@ export { type Database, type Db, openDatabase } from "./client.ts";
 export {
   type DecisionQuery,
   type DecisionRow,
-  InvalidCursor,
   insertDecisions,
   listDecisions,
   type NewDecision,
@@ -16,4 +15,5 @@ export {
   type NewCanaryResult,
   type NewJudgement,
 } from "./judgements.ts";
+export { InvalidCursor, type Page } from "./paging.ts";
 export { breakerDecisions, canaryResults, judgements } from "./schema/index.ts";

@@ -1,7 +1,6 @@
-import { and, desc, eq, gte, lt, lte, or, type SQL } from "drizzle-orm";
+import { eq, gte, lte, type SQL } from "drizzle-orm";
 import type { Db } from "./client.ts";
-import { decodeCursor, encodeCursor } from "./cursor.ts";
-import { InvalidCursor } from "./decisions.ts";
+import { newestFirst, type Page, type TimeWindowQuery } from "./paging.ts";
 import { canaryResults, judgements } from "./schema/index.ts";
 
 export type JudgementRow = typeof judgements.$inferSelect;
@@ -22,45 +21,32 @@ export async function insertCanaryResult(db: Db, result: NewCanaryResult): Promi
   await db.insert(canaryResults).values(result);
 }
 
-export interface JudgementQuery {
+export interface JudgementQuery extends TimeWindowQuery {
   tier?: string;
   route?: string;
   status?: string;
   minScore?: number;
   maxScore?: number;
-  since?: Date;
-  until?: Date;
-  limit: number;
-  cursor?: string;
 }
 
-/** Newest first, keyset-paged on (judged_at, id). */
-export async function listJudgements(
-  db: Db,
-  query: JudgementQuery,
-): Promise<{ items: JudgementRow[]; nextCursor: string | null }> {
+export function listJudgements(db: Db, query: JudgementQuery): Promise<Page<JudgementRow>> {
   const conditions: SQL[] = [];
   if (query.tier) conditions.push(eq(judgements.tier, query.tier));
   if (query.route) conditions.push(eq(judgements.route, query.route));
   if (query.status) conditions.push(eq(judgements.status, query.status));
   if (query.minScore !== undefined) conditions.push(gte(judgements.score, query.minScore));
   if (query.maxScore !== undefined) conditions.push(lte(judgements.score, query.maxScore));
-  if (query.since) conditions.push(gte(judgements.judgedAt, query.since));
-  if (query.until) conditions.push(lte(judgements.judgedAt, query.until));
-  if (query.cursor) {
-    const after = decodeCursor(query.cursor);
-    if (!after) throw new InvalidCursor("cursor is not one this API returned");
-    conditions.push(
-      or(lt(judgements.judgedAt, after.at), and(eq(judgements.judgedAt, after.at), lt(judgements.id, after.id))) as SQL,
-    );
-  }
-  const rows = await db
-    .select()
-    .from(judgements)
-    .where(and(...conditions))
-    .orderBy(desc(judgements.judgedAt), desc(judgements.id))
-    .limit(query.limit + 1);
-  const items = rows.slice(0, query.limit);
-  const last = items.at(-1);
-  return { items, nextCursor: rows.length > query.limit && last ? encodeCursor(last.judgedAt, last.id) : null };
+  return newestFirst(
+    { time: judgements.judgedAt, id: judgements.id },
+    (row: JudgementRow) => row.judgedAt,
+    query,
+    conditions,
+    (where, orderBy, limit) =>
+      db
+        .select()
+        .from(judgements)
+        .where(where)
+        .orderBy(...orderBy)
+        .limit(limit),
+  );
 }

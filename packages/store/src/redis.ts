@@ -245,7 +245,7 @@ export class RedisStore implements Store {
   ): Promise<number> {
     const newest = Math.max(...batch.map((item) => item.at));
     const newestGeneration = Math.max(...batch.map((item) => item.generation));
-    const pairs = (increments: Increments) => [...increments].flatMap(([field, by]) => [field, by]);
+    const pairs = (increments: Increments) => [...increments].flat();
     return this.commands.bwIncrement(
       windowKey,
       phaseKey,

@@ -1,7 +1,7 @@
-import { InvalidCursor, listDecisions } from "@breakwater/db";
+import { listDecisions } from "@breakwater/db";
 import { z } from "zod";
 import type { App } from "../context.ts";
-import { ApiError } from "../errors.ts";
+import { readHistory } from "../history.ts";
 import { requireKey, validate } from "../request-guards.ts";
 
 const querySchema = z.strictObject({
@@ -35,9 +35,8 @@ export function registerDecisions(app: App): void {
   app.get("/v1/decisions", async (c) => {
     requireKey(c, "client");
     const query = validate(querySchema, c.req.query());
-    let page: Awaited<ReturnType<typeof listDecisions>>;
-    try {
-      page = await listDecisions(c.get("services").db, {
+    const page = await readHistory(c, () =>
+      listDecisions(c.get("services").db, {
         limit: query.limit,
         ...(query.tier && { tier: query.tier }),
         ...(query.to_state && { toState: query.to_state }),
@@ -45,15 +44,8 @@ export function registerDecisions(app: App): void {
         ...(query.since && { since: new Date(query.since) }),
         ...(query.until && { until: new Date(query.until) }),
         ...(query.cursor && { cursor: query.cursor }),
-      });
-    } catch (error) {
-      if (error instanceof InvalidCursor) throw new ApiError("invalid_request", `cursor: ${error.message}`);
-      c.get("services").logger.warn("decisions query failed", { error: String(error) });
-      throw new ApiError(
-        "database_unavailable",
-        "the audit database is unreachable; decisions wait in the store and are written when it returns",
-      );
-    }
+      }),
+    );
     return c.json({
       items: page.items.map((row) => ({
         id: row.id,

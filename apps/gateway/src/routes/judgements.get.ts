@@ -1,7 +1,7 @@
-import { InvalidCursor, listJudgements } from "@breakwater/db";
+import { listJudgements } from "@breakwater/db";
 import { z } from "zod";
 import type { App } from "../context.ts";
-import { ApiError } from "../errors.ts";
+import { readHistory } from "../history.ts";
 import { requireKey, validate } from "../request-guards.ts";
 
 const score = z.coerce.number().min(0).max(1);
@@ -47,9 +47,8 @@ export function registerJudgements(app: App): void {
   app.get("/v1/judgements", async (c) => {
     requireKey(c, "client");
     const query = validate(querySchema, c.req.query());
-    let page: Awaited<ReturnType<typeof listJudgements>>;
-    try {
-      page = await listJudgements(c.get("services").db, {
+    const page = await readHistory(c, () =>
+      listJudgements(c.get("services").db, {
         limit: query.limit,
         ...(query.tier && { tier: query.tier }),
         ...(query.route && { route: query.route }),
@@ -59,12 +58,8 @@ export function registerJudgements(app: App): void {
         ...(query.since && { since: new Date(query.since) }),
         ...(query.until && { until: new Date(query.until) }),
         ...(query.cursor && { cursor: query.cursor }),
-      });
-    } catch (error) {
-      if (error instanceof InvalidCursor) throw new ApiError("invalid_request", `cursor: ${error.message}`);
-      c.get("services").logger.warn("judgements query failed", { error: String(error) });
-      throw new ApiError("database_unavailable", "the database is unreachable; try again shortly");
-    }
+      }),
+    );
     return c.json({ items: page.items.map(judgementView), next_cursor: page.nextCursor } satisfies JudgementsResponse);
   });
 }
