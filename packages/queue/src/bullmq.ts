@@ -1,5 +1,6 @@
 import { createHash } from "node:crypto";
 import { type ConnectionOptions, Queue, UnrecoverableError, Worker } from "bullmq";
+import { Cluster } from "ioredis";
 import { type JobPayloads, QUEUES, type QueueName, RetryLaterError, UnrecoverableJobError } from "./jobs.ts";
 import type { ConsumeOptions, Handler, JobQueues, Producer } from "./queue.ts";
 
@@ -23,6 +24,17 @@ export class BullQueues implements JobQueues {
   private readonly connection: ConnectionOptions;
 
   constructor(private readonly options: BullQueuesOptions) {
+    const hosts = options.redisUrl.replace(/^rediss?:\/\//, "").split(",");
+    if (hosts.length > 1) {
+      // Redis Cluster: BullMQ needs a cluster connection and a hash-tagged prefix (see `prefix`).
+      this.connection = new Cluster(
+        hosts.map((host) => {
+          const [name, port] = host.split(":");
+          return { host: name as string, port: Number(port ?? 6379) };
+        }),
+      );
+      return;
+    }
     const url = new URL(options.redisUrl);
     this.connection = {
       host: url.hostname,
@@ -34,8 +46,13 @@ export class BullQueues implements JobQueues {
     };
   }
 
+  /** In a cluster every key of a queue must share a slot: BullMQ's documented way is a braced prefix. */
+  private get clustered(): boolean {
+    return this.connection instanceof Cluster;
+  }
+
   private get prefix(): string {
-    return `${this.options.keyPrefix}bull`;
+    return this.clustered ? `{${this.options.keyPrefix}bull}` : `${this.options.keyPrefix}bull`;
   }
 
   private queue(name: QueueName): Queue {
@@ -111,6 +128,8 @@ export class BullQueues implements JobQueues {
   async close(): Promise<void> {
     await Promise.all(this.workers.map((worker) => worker.close()));
     await Promise.all([...this.queues.values()].map((queue) => queue.close()));
+    // A connection we created and shared is ours to close; BullMQ closes only the ones it made.
+    if (this.connection instanceof Cluster) await this.connection.quit();
   }
 
   /** For tests: a worker that dies without finishing or releasing its jobs. */

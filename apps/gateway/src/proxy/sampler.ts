@@ -30,6 +30,10 @@ export function promptText(request: ChatRequest): string {
  * waits on the queue.
  */
 export class Sampler {
+  /** Enqueues not yet acknowledged; bounded so a queue outage cannot grow memory without limit. */
+  private pending = 0;
+  private static readonly maxPending = 1_000;
+
   constructor(
     private readonly config: Config,
     private readonly breakers: BreakerEngine,
@@ -53,6 +57,7 @@ export class Sampler {
       recent: this.breakers.view.lastObserved(sample.tier)?.signals.qualityShort,
     });
     if (!isSampled(sample.requestId, rate)) return;
+    if (this.pending >= Sampler.maxPending) return; // the queue is not keeping up (or is down): skip, never block
     const sampleReason: JudgeJob["sampleReason"] =
       state !== "closed" ? "probation" : rate > baseRate ? "escalated" : sample.sidecar ? "sidecar" : "sampled";
     const cap = judge.maxSampleChars;
@@ -68,8 +73,17 @@ export class Sampler {
       answerChars: sample.answer.length,
       sampledAt: this.clock(),
     };
-    this.producer.add(job, sample.requestId).catch((error: unknown) => {
-      this.logger.warn("could not enqueue a judge sample; it is skipped", { tier: sample.tier, error: String(error) });
-    });
+    this.pending++;
+    this.producer
+      .add(job, sample.requestId)
+      .catch((error: unknown) => {
+        this.logger.warn("could not enqueue a judge sample; it is skipped", {
+          tier: sample.tier,
+          error: String(error),
+        });
+      })
+      .finally(() => {
+        this.pending--;
+      });
   }
 }
