@@ -126,3 +126,10 @@ describe("judges", () => {
     ]);
   });
 });
+
+describe("breaker windows", () => {
+  it("requires buckets that tile their window", () => {
+    const problems = problemsOf(`${base}breaker: { error_window_s: 60, error_bucket_s: 7 }\n`);
+    expect(problems).toEqual(["breaker.error_bucket_s: must divide breaker.error_window_s (60)"]);
+  });
+});

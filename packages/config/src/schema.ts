@@ -205,13 +205,6 @@ export const configFileSchema = z
         });
       }
     });
-    if (file.breaker.quality_short_window_s % file.breaker.quality_short_bucket_s !== 0) {
-      ctx.addIssue({
-        code: "custom",
-        path: ["breaker", "quality_short_bucket_s"],
-        message: "must divide breaker.quality_short_window_s",
-      });
-    }
     if (file.breaker.ramp_shares.at(-1) !== 1) {
       ctx.addIssue({
         code: "custom",
@@ -219,19 +212,17 @@ export const configFileSchema = z
         message: "the last step must be 1 (all traffic)",
       });
     }
-    if (file.breaker.error_window_s % file.breaker.error_bucket_s !== 0) {
-      ctx.addIssue({
-        code: "custom",
-        path: ["breaker", "error_bucket_s"],
-        message: "must divide breaker.error_window_s",
-      });
-    }
-    if (file.breaker.quality_window_s % file.breaker.quality_bucket_s !== 0) {
-      ctx.addIssue({
-        code: "custom",
-        path: ["breaker", "quality_bucket_s"],
-        message: "must divide breaker.quality_window_s",
-      });
+    // Buckets must tile their window exactly, or the oldest bucket would be half in, half out.
+    for (const window of ["error", "quality", "quality_short"] as const) {
+      const windowS = file.breaker[`${window}_window_s`];
+      const bucketS = file.breaker[`${window}_bucket_s`];
+      if (windowS % bucketS !== 0) {
+        ctx.addIssue({
+          code: "custom",
+          path: ["breaker", `${window}_bucket_s`],
+          message: `must divide breaker.${window}_window_s (${windowS})`,
+        });
+      }
     }
     if (file.retry.backoff_cap_ms < file.retry.backoff_base_ms) {
       ctx.addIssue({
