@@ -19,10 +19,12 @@ interface TierState {
   quality: Record<string, number>;
   qualityShort: Record<string, number>;
   phase: Record<string, number>;
-  /** Ids of scores already counted. */
-  seen: Set<string>;
+  /** Ids of scores already counted, with when; forgotten after a day, as in Redis. */
+  seen: Map<string, number>;
   audits: Array<{ receipt: string; entry: AuditEntry; takenAt?: number }>;
 }
+
+const seenForMs = 86_400_000;
 
 /** The embedded-mode twin: same semantics, one process, nothing to connect to. */
 export class MemoryStore implements Store {
@@ -42,7 +44,7 @@ export class MemoryStore implements Store {
   private tier(name: string): TierState {
     let state = this.tiers.get(name);
     if (!state) {
-      state = { error: {}, quality: {}, qualityShort: {}, phase: {}, seen: new Set(), audits: [] };
+      state = { error: {}, quality: {}, qualityShort: {}, phase: {}, seen: new Map(), audits: [] };
       this.tiers.set(name, state);
     }
     return state;
@@ -63,9 +65,14 @@ export class MemoryStore implements Store {
     let counted = 0;
     for (const [tier, batch] of byTier(scores)) {
       const state = this.tier(tier);
+      const now = Math.max(...batch.map((score) => score.at));
+      for (const [id, at] of state.seen) {
+        if (at > now - seenForMs) break; // insertion order is time order
+        state.seen.delete(id);
+      }
       const fresh = batch.filter((score) => !state.seen.has(score.id));
       if (fresh.length === 0) continue;
-      for (const score of fresh) state.seen.add(score.id);
+      for (const score of fresh) state.seen.set(score.id, now);
       const { window, shortWindow, phase } = scoreIncrements(fresh, this.windows);
       apply(state.quality, window, fresh, this.windows.quality.windowMs);
       apply(state.qualityShort, shortWindow, fresh, this.windows.qualityShort.windowMs);
