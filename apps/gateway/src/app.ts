@@ -7,8 +7,10 @@ import { registerChatCompletions } from "./routes/chat-completions.post.ts";
 import { registerDecisions } from "./routes/decisions.get.ts";
 import { registerHealth } from "./routes/health.get.ts";
 import { registerJudgements } from "./routes/judgements.get.ts";
+import { registerMetrics } from "./routes/metrics.get.ts";
 import { registerOutcomes } from "./routes/outcomes.post.ts";
 import { registerRoutePlan } from "./routes/route-plan.get.ts";
+import { registerStatus } from "./routes/status.get.ts";
 import { registerTierState } from "./routes/tier-state.post.ts";
 import { registerTiers } from "./routes/tiers.get.ts";
 
@@ -36,6 +38,8 @@ export function createApp(services: Services): Hono<AppEnv> {
   registerOutcomes(app);
   registerDecisions(app);
   registerJudgements(app);
+  registerStatus(app);
+  registerMetrics(app);
 
   app.notFound((c) => {
     const error = new ApiError("not_found", `no endpoint at ${c.req.method} ${c.req.path}`);

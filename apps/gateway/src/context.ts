@@ -6,6 +6,7 @@ import type { HttpBindings } from "@hono/node-server";
 import type { Hono } from "hono";
 import type { KeyRing } from "./auth.ts";
 import type { Logger } from "./logger.ts";
+import type { Counters } from "./metrics.ts";
 import type { Router } from "./proxy/router.ts";
 import type { Sampler } from "./proxy/sampler.ts";
 
@@ -20,6 +21,7 @@ export interface Services {
   router: Router;
   breakers: BreakerEngine;
   sampler: Sampler;
+  counters: Counters;
   db: Db;
   clock: Clock;
   clientKeys: KeyRing;

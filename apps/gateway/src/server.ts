@@ -14,6 +14,7 @@ import { createApp } from "./app.ts";
 import { KeyRing } from "./auth.ts";
 import type { Services } from "./context.ts";
 import type { Logger } from "./logger.ts";
+import { Counters } from "./metrics.ts";
 import { type RouteRuntime, Router, type TierRuntime } from "./proxy/router.ts";
 import { Sampler } from "./proxy/sampler.ts";
 
@@ -116,8 +117,17 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
       systemClock,
     );
 
+    const counters = new Counters();
     const router = new Router(buildRoutes(config, adapters.tiers), {
-      breakers,
+      // Every attempt is counted for /metrics on its way into the breaker's window.
+      breakers: {
+        admit: (tier, fraction) => breakers.admit(tier, fraction),
+        claimProbe: (tier) => breakers.claimProbe(tier),
+        recordOutcome: (tier, generation, failure) => {
+          counters.inc("breakwater_attempts_total", { tier, result: failure?.errorClass ?? "ok" });
+          breakers.recordOutcome(tier, generation, failure);
+        },
+      },
       retry: config.retry,
       budget: new RetryBudget(
         {
@@ -136,6 +146,7 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
       router,
       breakers,
       sampler,
+      counters,
       db: database.db,
       clock: systemClock,
       clientKeys: new KeyRing(config.auth.clientKeys),

@@ -179,6 +179,24 @@ describe("breakers, against real Redis and Postgres", () => {
     expect(json.items[0].reason).toMatch(/^\[shadow: recorded, not enforced\] error rate/);
   });
 
+  it("reports a public status per route and Prometheus metrics from memory", async () => {
+    const h = await start(slowRecovery);
+    await ask(h);
+    const status = async () => (await (await fetch(`${h.gateway.url}/v1/status`)).json()) as any;
+    expect((await status()).routes).toEqual([{ route: "chat", status: "operational", message: "All systems normal." }]);
+    await override(h, "forced_open", "maintenance");
+    expect((await status()).routes[0]).toMatchObject({ route: "chat", status: "degraded" });
+    expect(JSON.stringify(await status())).not.toMatch(/primary|secondary|anthropic|gemini|maintenance/);
+
+    await ask(h);
+    const metrics = await (await fetch(`${h.gateway.url}/metrics`)).text();
+    expect(metrics).toContain('breakwater_breaker_state{tier="primary",state="forced_open"} 1');
+    expect(metrics).toContain('breakwater_breaker_state{tier="primary",state="closed"} 0');
+    expect(metrics).toContain('breakwater_requests_total{route="chat",rung="tier"} 2');
+    expect(metrics).toMatch(/breakwater_attempts_total\{tier="secondary",result="ok"\} 1/);
+    expect(metrics).not.toContain(ADMIN_KEY);
+  });
+
   it("serves sidecar apps: outcomes trip the breaker, the plan hands the single probe to one caller", async () => {
     const h = await start(config("cooldown_s: 0.2, ramp_shares: [1], ramp_step_s: 60"));
     const failures = Array.from({ length: 6 }, () => ({ tier: "primary", ok: false, status: 529 }));

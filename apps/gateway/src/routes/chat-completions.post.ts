@@ -49,6 +49,7 @@ async function complete(c: Context<AppEnv>, route: RouteRuntime, body: ChatCompl
     prompt: promptText(request),
     answer: result.value.text,
   });
+  c.get("services").counters.inc("breakwater_requests_total", { route: route.config.name, rung: "tier" });
   c.header("x-breakwater-rung", "tier");
   c.header("x-breakwater-tier", result.tier.config.name);
   c.header("x-breakwater-attempts", String(result.attempts));
@@ -63,6 +64,7 @@ async function stream(c: Context<AppEnv>, route: RouteRuntime, body: ChatComplet
   if (!result.ok) return fallBack(c, route, result.failure, result.attempts, meta, true);
   const tierName = result.tier.config.name;
   const { generation } = result;
+  c.get("services").counters.inc("breakwater_requests_total", { route: route.config.name, rung: "tier" });
   const sse = openAISseStream(result.value, {
     meta: { ...meta, model: result.tier.config.model },
     includeUsage: body.stream_options?.include_usage === true,
@@ -123,12 +125,14 @@ function fallBack(
     rung: canned ? "canned" : "none",
   });
   if (!canned) {
+    c.get("services").counters.inc("breakwater_requests_total", { route: route.config.name, rung: "error" });
     const status = failure.status ? ` (${failure.status})` : "";
     throw new ApiError(
       "all_tiers_failed",
       `every tier of route "${route.config.name}" failed; last failure: ${failure.errorClass}${status}`,
     );
   }
+  c.get("services").counters.inc("breakwater_requests_total", { route: route.config.name, rung: "canned" });
   const cannedMeta = { ...meta, model: "breakwater-canned" };
   if (streaming) {
     return new Response(cannedSseStream(cannedMeta, canned), {
