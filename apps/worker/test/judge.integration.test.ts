@@ -1,7 +1,8 @@
 import { parseConfig } from "@breakwater/config";
-import { canaryResults, openDatabase } from "@breakwater/db";
+import { canaryResults, judgements, openDatabase } from "@breakwater/db";
 import { describe, expect, it } from "vitest";
 import { freshDatabaseUrl, freshRedisPrefix, redisUrl } from "../../../test/services.ts";
+import { TcpProxy, throughProxy } from "../../../test/tcp-proxy.ts";
 // The gateway's own test harness: this test runs a gateway and a worker side by side, as production does.
 import { fastEngine, getJson, startHarness } from "../../gateway/test/harness.ts";
 import { startWorker } from "../src/worker.ts";
@@ -92,6 +93,49 @@ describe("gateway + worker (production mode)", () => {
       await database.close();
       await worker.close();
       await h.close();
+    }
+  });
+
+  it("keeps a judgement waiting while Postgres is unreachable and stores it when it returns", async () => {
+    const databaseUrl = await freshDatabaseUrl();
+    const shared = { databaseUrl, redisUrl: redisUrl(), redisKeyPrefix: freshRedisPrefix() };
+    const judgedYaml = yaml.replace("sample_rate: 0.2", "sample_rate: 1");
+    const h = await startHarness("services", judgedYaml, { ...shared, engine: fastEngine });
+    const { config } = parseConfig(judgedYaml.replaceAll("{{SIM}}", h.simulator.url), {
+      TEST_CLIENT_KEY: "x",
+      TEST_UPSTREAM_KEY: "y",
+    });
+    const proxy = await new TcpProxy("127.0.0.1", 5432).start();
+    const worker = await startWorker({
+      config,
+      ...shared,
+      databaseUrl: throughProxy(databaseUrl, proxy),
+      log: silent,
+      engine: { sweepIntervalMs: 50, auditIntervalMs: 50 },
+    });
+    const database = await openDatabase({ url: databaseUrl, dataDir: "unused" });
+    try {
+      await proxy.cut();
+      await h.client.chat.completions.create(
+        { model: "chat", messages: [{ role: "user", content: "hello" }] },
+        { headers: { "x-request-id": "req_while_down" } },
+      );
+      await expect.poll(() => h.simulator.stats("judge-google").requests, { timeout: 5_000 }).toBeGreaterThanOrEqual(1);
+      await new Promise((resolve) => setTimeout(resolve, 1_500)); // the insert fails, the job waits to be retried
+      expect(await database.db.select().from(judgements)).toEqual([]);
+      await proxy.restore();
+      await expect
+        .poll(async () => (await database.db.select().from(judgements)).map((row) => row.requestId), {
+          timeout: 20_000,
+          interval: 200,
+        })
+        .toEqual(["req_while_down"]);
+    } finally {
+      await proxy.restore();
+      await database.close();
+      await worker.close();
+      await h.close();
+      await proxy.stop();
     }
   });
 });

@@ -62,7 +62,8 @@ export class BullQueues implements JobQueues {
         connection: this.connection,
         prefix: this.prefix,
         defaultJobOptions: {
-          attempts: 8,
+          // 1 s doubling: about an hour of retries, so a Postgres outage delays a judgement, not loses it.
+          attempts: 12,
           backoff: { type: "exponential", delay: 1_000 },
           removeOnComplete: { count: 1_000 },
           removeOnFail: { count: 1_000 },

@@ -10,7 +10,7 @@ interface Pending {
 /**
  * The embedded-mode twin of BullQueues: jobs live in this process, handlers run
  * with the given concurrency, failures are retried with exponential backoff
- * (8 attempts), and an id already waiting is not added twice.
+ * (12 attempts, as BullQueues), and an id already waiting is not added twice.
  */
 export class MemoryQueues implements JobQueues {
   readonly kind = "memory";
@@ -65,7 +65,7 @@ export class MemoryQueues implements JobQueues {
             this.queued.delete(`${name}:${job.id}`);
           },
           (error: Error) => {
-            if (error instanceof UnrecoverableJobError || job.attempt >= 8) {
+            if (error instanceof UnrecoverableJobError || job.attempt >= 12) {
               this.queued.delete(`${name}:${job.id}`);
               this.onError(error);
               return;
