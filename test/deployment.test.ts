@@ -21,12 +21,25 @@ describe("docker-compose.yml", () => {
   });
 
   it("starts the gateway only once postgres and redis are healthy", () => {
-    expect(gateway.depends_on).toEqual({
+    expect(gateway.depends_on).toMatchObject({
       postgres: { condition: "service_healthy" },
       redis: { condition: "service_healthy" },
     });
     expect(compose.services.postgres.healthcheck).toBeDefined();
     expect(compose.services.redis.healthcheck).toBeDefined();
+  });
+
+  it("points gateway and worker at one shared simulator for keyless tiers", () => {
+    const simulator = compose.services.simulator;
+    const scripts = JSON.parse(read("package.json")).scripts;
+    expect(scripts[simulator.command.at(-1)]).toBeDefined();
+    const url = new URL(parseProcessEnv(gateway.environment).BREAKWATER_SIMULATOR_URL as string);
+    expect(url.hostname).toBe("simulator");
+    expect(url.port).toBe(simulator.environment.PORT);
+    expect(simulator.environment.HOST).toBe("0.0.0.0");
+    expect(parseProcessEnv(compose.services.worker.environment).BREAKWATER_SIMULATOR_URL).toBe(
+      url.toString().replace(/\/$/, ""),
+    );
   });
 
   it("gives the worker the same services as the gateway", () => {

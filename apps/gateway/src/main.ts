@@ -27,6 +27,7 @@ const gateway = await startGateway({
   dataDir: resolve(cwd, env.BREAKWATER_DATA_DIR),
   ...(env.REDIS_URL && { redisUrl: env.REDIS_URL }),
   redisKeyPrefix: env.REDIS_KEY_PREFIX,
+  ...(env.BREAKWATER_SIMULATOR_URL && { simulatorUrl: env.BREAKWATER_SIMULATOR_URL }),
   logger,
 });
 

@@ -7,7 +7,7 @@ import { type Database, openDatabase } from "@breakwater/db";
 import { startJudging } from "@breakwater/judge";
 import { createAdapters, createKeepAliveFetch } from "@breakwater/providers";
 import { BullQueues, type JobQueues, MemoryQueues } from "@breakwater/queue";
-import { simulatorBaseUrl, startSimulator } from "@breakwater/simulator";
+import { simulatorFor } from "@breakwater/simulator";
 import { MemoryStore, RedisStore, type Store } from "@breakwater/store";
 import { serve } from "@hono/node-server";
 import { createApp } from "./app.ts";
@@ -29,6 +29,8 @@ export interface GatewayOptions {
   redisUrl?: string;
   redisKeyPrefix: string;
   logger: Logger;
+  /** A shared simulator for `simulator: auto` (BREAKWATER_SIMULATOR_URL); unset starts one in-process. */
+  simulatorUrl?: string;
   /** Overrides for tests and benchmarks; production uses the defaults. */
   engine?: { sweepIntervalMs?: number; auditIntervalMs?: number; flushIntervalMs?: number; instanceId?: string };
 }
@@ -45,7 +47,7 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
   const { config, logger } = options;
   const closers: Array<() => Promise<void>> = [];
   try {
-    const simulator = config.usesSimulator ? await startSimulator() : undefined;
+    const simulator = config.usesSimulator ? await simulatorFor(options.simulatorUrl) : undefined;
     if (simulator) {
       closers.push(() => simulator.close());
       logger.warn("built-in simulator is serving tiers without API keys", { simulator: simulator.url });
@@ -83,7 +85,7 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
 
     const adapters = createAdapters(config, {
       fetch: createKeepAliveFetch(),
-      ...(simulator && { simulatorBaseUrl: (name, provider) => simulatorBaseUrl(simulator.url, name, provider) }),
+      ...(simulator && { simulatorBaseUrl: simulator.baseUrl }),
     });
 
     // Production: samples go to BullMQ and the worker judges them. Embedded: judged in this process.

@@ -28,6 +28,7 @@ const worker = await startWorker({
   databaseUrl: env.DATABASE_URL,
   redisUrl: env.REDIS_URL,
   redisKeyPrefix: env.REDIS_KEY_PREFIX,
+  ...(env.BREAKWATER_SIMULATOR_URL && { simulatorUrl: env.BREAKWATER_SIMULATOR_URL }),
   log: logger,
 });
 logger.info("worker running", { tiers: [...loaded.config.tiers.keys()], instance: worker.engine.instanceId });

@@ -5,6 +5,7 @@ import { openDatabase } from "@breakwater/db";
 import { startJudging } from "@breakwater/judge";
 import { createAdapters, createKeepAliveFetch } from "@breakwater/providers";
 import { BullQueues } from "@breakwater/queue";
+import { simulatorFor } from "@breakwater/simulator";
 import { RedisStore } from "@breakwater/store";
 
 export interface WorkerOptions {
@@ -14,6 +15,8 @@ export interface WorkerOptions {
   redisKeyPrefix: string;
   log: Log;
   engine?: { sweepIntervalMs?: number; auditIntervalMs?: number; instanceId?: string };
+  /** The shared simulator for `simulator: auto` (BREAKWATER_SIMULATOR_URL); unset starts one in-process. */
+  simulatorUrl?: string;
   /** A job whose worker died is handed out again after this long (BullMQ lock). */
   jobLockMs?: number;
 }
@@ -60,7 +63,14 @@ export async function startWorker(options: WorkerOptions): Promise<Worker> {
     }),
     onError: (error) => options.log.warn("job failed", { error: error.message }),
   });
-  const adapters = createAdapters(config, { fetch: createKeepAliveFetch() });
+  // Simulated tiers and judges must reach a simulator here too, or canaries would
+  // call the real APIs with a fake key and open healthy tiers.
+  const simulator = config.usesSimulator ? await simulatorFor(options.simulatorUrl) : undefined;
+  if (simulator) options.log.warn("simulated tiers and judges are served by a simulator", { simulator: simulator.url });
+  const adapters = createAdapters(config, {
+    fetch: createKeepAliveFetch(),
+    ...(simulator && { simulatorBaseUrl: simulator.baseUrl }),
+  });
   await startJudging(
     {
       config,
@@ -82,6 +92,7 @@ export async function startWorker(options: WorkerOptions): Promise<Worker> {
       await engine.stop();
       await store.close();
       await database.close();
+      await simulator?.close();
     },
   };
 }

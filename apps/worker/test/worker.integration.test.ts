@@ -1,6 +1,7 @@
 import { windowSpecsFrom } from "@breakwater/breaker";
 import { parseConfig } from "@breakwater/config";
-import { breakerDecisions, openDatabase } from "@breakwater/db";
+import { breakerDecisions, canaryResults, openDatabase } from "@breakwater/db";
+import { startSimulator } from "@breakwater/simulator";
 import { RedisStore } from "@breakwater/store";
 import { describe, expect, it } from "vitest";
 import { freshDatabaseUrl, freshRedisPrefix, redisUrl } from "../../../test/services.ts";
@@ -55,6 +56,42 @@ describe("worker", () => {
     } finally {
       await worker.close();
       await database.close();
+    }
+  });
+
+  it("sends keyless tiers' canaries to the shared simulator, never to the real API", async () => {
+    const simulator = await startSimulator();
+    const { config } = parseConfig(
+      `
+simulator: auto
+auth: { client_keys: ["env:K:-k"] }
+judge: { canary_interval_s: 0.1 }
+tiers: { claude: { provider: anthropic, model: claude-sonnet-5-5, api_key: env:UNSET_ANTHROPIC_KEY } }
+routes: { chat: { tiers: [claude] } }
+`,
+      {},
+    );
+    const databaseUrl = await freshDatabaseUrl();
+    const worker = await startWorker({
+      config,
+      databaseUrl,
+      redisUrl: redisUrl(),
+      redisKeyPrefix: freshRedisPrefix(),
+      simulatorUrl: simulator.url,
+      log: silent,
+      engine: { sweepIntervalMs: 50, auditIntervalMs: 50 },
+    });
+    const database = await openDatabase({ url: databaseUrl, dataDir: "unused" });
+    try {
+      await expect
+        .poll(async () => (await database.db.select().from(canaryResults)).length, { timeout: 10_000 })
+        .toBeGreaterThanOrEqual(2);
+      expect((await database.db.select().from(canaryResults)).every((row) => row.passed)).toBe(true);
+      expect(simulator.stats("claude").requests).toBeGreaterThanOrEqual(2);
+    } finally {
+      await database.close();
+      await worker.close();
+      await simulator.close();
     }
   });
 });

@@ -11,6 +11,12 @@ const processEnvSchema = z.object({
   REDIS_URL: z.string().optional(),
   REDIS_KEY_PREFIX: z.string().default("bw:"),
   BREAKWATER_DATA_DIR: z.string().default(".breakwater/data"),
+  /**
+   * With `simulator: auto`, where simulated tiers and judges live. Unset: each
+   * process starts its own in-process simulator. Set it when a gateway and a
+   * worker must share one (docker compose does).
+   */
+  BREAKWATER_SIMULATOR_URL: z.url().optional(),
   LOG_LEVEL: z.enum(["debug", "info", "warn", "error"]).default("info"),
 });
 

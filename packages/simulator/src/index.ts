@@ -1,3 +1,3 @@
-export { simulatorBaseUrl } from "./base-url.ts";
+export { simulatorBaseUrl, simulatorFor } from "./base-url.ts";
 export type { Fault, FaultInput, ProviderSettingsInput } from "./faults.ts";
 export { type ProviderStats, type Simulator, startSimulator } from "./server.ts";
