@@ -32,7 +32,8 @@ const fastRecovery = config("cooldown_s: 0.3, ramp_shares: [0.5, 1], ramp_step_s
 const harnesses: Harness[] = [];
 const proxies: TcpProxy[] = [];
 afterEach(async () => {
-  for (const proxy of proxies.splice(0)) await proxy.restore().catch(() => undefined);
+  // Services come back before the gateways close, so their shutdown can flush.
+  for (const proxy of proxies) await proxy.restore();
   for (const h of harnesses.splice(0).reverse()) await h.close();
   for (const proxy of proxies.splice(0)) await proxy.stop();
 });

@@ -24,7 +24,13 @@ export function registerTiers(app: App): void {
     const view = tierView(services, c.req.param("tier"));
     // The breaker state comes from memory; the newest verdicts are one indexed Postgres read,
     // and the tier is still answered if Postgres is not.
-    const last = await listJudgements(services.db, { tier: view.tier, limit: 5 }).catch(() => undefined);
+    const last = await listJudgements(services.db, { tier: view.tier, limit: 5 }).catch((error: unknown) => {
+      services.logger.warn("last verdicts unavailable; answering without them", {
+        tier: view.tier,
+        error: String(error),
+      });
+      return undefined;
+    });
     const lastVerdicts = last?.items.map((row) => ({
       request_id: row.requestId,
       status: row.status,
