@@ -4,11 +4,11 @@ import { describe, expect, it } from "vitest";
 import { freshDatabaseUrl, freshRedisPrefix, redisUrl } from "../../../test/services.ts";
 import { TcpProxy, throughProxy } from "../../../test/tcp-proxy.ts";
 // The gateway's own test harness: this test runs a gateway and a worker side by side, as production does.
-import { fastEngine, getJson, startHarness } from "../../gateway/test/harness.ts";
+import { ADMIN_KEY, fastEngine, getJson, startHarness } from "../../gateway/test/harness.ts";
 import { startWorker } from "../src/worker.ts";
 
 const yaml = `
-auth: { client_keys: [env:TEST_CLIENT_KEY] }
+auth: { client_keys: [env:TEST_CLIENT_KEY], admin_keys: [env:TEST_ADMIN_KEY] }
 breaker: { min_judged_short: 5, cooldown_s: 30 }
 judge:
   sample_rate: 0.2
@@ -31,6 +31,7 @@ describe("gateway + worker (production mode)", () => {
     const { config } = parseConfig(yaml.replaceAll("{{SIM}}", h.simulator.url), {
       TEST_CLIENT_KEY: "x",
       TEST_UPSTREAM_KEY: "y",
+      TEST_ADMIN_KEY: "z",
     });
     const worker = await startWorker({
       config,
@@ -70,6 +71,7 @@ describe("gateway + worker (production mode)", () => {
       {
         TEST_CLIENT_KEY: "x",
         TEST_UPSTREAM_KEY: "y",
+        TEST_ADMIN_KEY: "z",
       },
     );
     h.simulator.configure("primary", { reply: "No idea." });
@@ -104,6 +106,7 @@ describe("gateway + worker (production mode)", () => {
     const { config } = parseConfig(judgedYaml.replaceAll("{{SIM}}", h.simulator.url), {
       TEST_CLIENT_KEY: "x",
       TEST_UPSTREAM_KEY: "y",
+      TEST_ADMIN_KEY: "z",
     });
     const proxy = await new TcpProxy("127.0.0.1", 5432).start();
     const worker = await startWorker({
@@ -136,6 +139,50 @@ describe("gateway + worker (production mode)", () => {
       await worker.close();
       await h.close();
       await proxy.stop();
+    }
+  });
+
+  it("shares breaker state with the gateways: each side sees the other's transition within a second", async () => {
+    const shared = { databaseUrl: await freshDatabaseUrl(), redisUrl: redisUrl(), redisKeyPrefix: freshRedisPrefix() };
+    const a = await startHarness("services", yaml, { ...shared, engine: fastEngine });
+    const b = await startHarness("services", yaml, { ...shared, engine: fastEngine, simulator: a.simulator });
+    const { config } = parseConfig(yaml.replaceAll("{{SIM}}", a.simulator.url), {
+      TEST_CLIENT_KEY: "x",
+      TEST_UPSTREAM_KEY: "y",
+      TEST_ADMIN_KEY: "z",
+    });
+    const worker = await startWorker({
+      config,
+      ...shared,
+      log: silent,
+      engine: { sweepIntervalMs: 1_000, auditIntervalMs: 50 },
+    });
+    try {
+      const admin = { authorization: `Bearer ${ADMIN_KEY}`, "content-type": "application/json" };
+      const response = await fetch(`${a.gateway.url}/v1/tiers/primary/state`, {
+        method: "POST",
+        headers: admin,
+        body: JSON.stringify({ state: "forced_open", reason: "drill" }),
+      });
+      expect(response.status).toBe(200);
+      await expect
+        .poll(() => worker.engine.view.get("primary").mode, { timeout: 1_000, interval: 10 })
+        .toBe("forced_open");
+      await expect
+        .poll(async () => (await getJson(b.gateway, "/v1/tiers/primary")).json.state, { timeout: 1_000, interval: 10 })
+        .toBe("forced_open");
+
+      // and a transition made by the worker reaches both gateways
+      await worker.engine.evaluator.override("primary", { mode: "auto", reason: "drill over" }, "operator:test");
+      for (const gateway of [a.gateway, b.gateway]) {
+        await expect
+          .poll(async () => (await getJson(gateway, "/v1/tiers/primary")).json.state, { timeout: 1_000, interval: 10 })
+          .toBe("closed");
+      }
+    } finally {
+      await worker.close();
+      await b.close();
+      await a.close();
     }
   });
 });
