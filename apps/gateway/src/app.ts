@@ -7,6 +7,7 @@ import { registerChatCompletions } from "./routes/chat-completions.post.ts";
 import { registerDecisions } from "./routes/decisions.get.ts";
 import { registerHealth } from "./routes/health.get.ts";
 import { registerJudgements } from "./routes/judgements.get.ts";
+import { registerMessages } from "./routes/messages.post.ts";
 import { registerMetrics } from "./routes/metrics.get.ts";
 import { registerOutcomes } from "./routes/outcomes.post.ts";
 import { registerRoutePlan } from "./routes/route-plan.get.ts";
@@ -32,6 +33,7 @@ export function createApp(services: Services): Hono<AppEnv> {
 
   registerHealth(app);
   registerChatCompletions(app);
+  registerMessages(app);
   registerTiers(app);
   registerTierState(app);
   registerRoutePlan(app);

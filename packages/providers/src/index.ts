@@ -1,3 +1,11 @@
+export {
+  fromMessagesRequest,
+  type MessageMeta,
+  type MessagesRequest,
+  messageEvents,
+  messagesRequestSchema,
+  toMessage,
+} from "./anthropic-wire.ts";
 export { type AttemptTimeouts, completeAttempt, type OpenedStream, openStreamAttempt } from "./attempt.ts";
 export { classForStatus } from "./classify.ts";
 export { type Adapted, createAdapter, createAdapters } from "./create-adapter.ts";
