@@ -24,21 +24,26 @@ routes:
 `;
 const silent = { info() {}, warn() {} };
 
+/** A worker for the same config the harness's gateway runs, its simulator URL filled in. */
+function workerFor(
+  configYaml: string,
+  simulatorUrl: string,
+  services: { databaseUrl: string; redisUrl: string; redisKeyPrefix: string },
+  engine = { sweepIntervalMs: 50, auditIntervalMs: 50 },
+) {
+  const { config } = parseConfig(configYaml.replaceAll("{{SIM}}", simulatorUrl), {
+    TEST_CLIENT_KEY: "x",
+    TEST_UPSTREAM_KEY: "y",
+    TEST_ADMIN_KEY: "z",
+  });
+  return startWorker({ config, ...services, log: silent, engine });
+}
+
 describe("gateway + worker (production mode)", () => {
   it("samples in the gateway, judges in the worker, and opens a garbled tier on quality", async () => {
     const shared = { databaseUrl: await freshDatabaseUrl(), redisUrl: redisUrl(), redisKeyPrefix: freshRedisPrefix() };
     const h = await startHarness("services", yaml, { ...shared, engine: fastEngine });
-    const { config } = parseConfig(yaml.replaceAll("{{SIM}}", h.simulator.url), {
-      TEST_CLIENT_KEY: "x",
-      TEST_UPSTREAM_KEY: "y",
-      TEST_ADMIN_KEY: "z",
-    });
-    const worker = await startWorker({
-      config,
-      ...shared,
-      log: silent,
-      engine: { sweepIntervalMs: 50, auditIntervalMs: 50 },
-    });
+    const worker = await workerFor(yaml, h.simulator.url, shared);
     try {
       h.simulator.setFault("primary", { mode: "garbled" });
       await expect
@@ -66,21 +71,12 @@ describe("gateway + worker (production mode)", () => {
       ...shared,
       engine: fastEngine,
     });
-    const { config } = parseConfig(
-      yaml.replace("canary_interval_s: 0", "canary_interval_s: 0.2").replaceAll("{{SIM}}", h.simulator.url),
-      {
-        TEST_CLIENT_KEY: "x",
-        TEST_UPSTREAM_KEY: "y",
-        TEST_ADMIN_KEY: "z",
-      },
-    );
     h.simulator.configure("primary", { reply: "No idea." });
-    const worker = await startWorker({
-      config,
-      ...shared,
-      log: silent,
-      engine: { sweepIntervalMs: 50, auditIntervalMs: 50 },
-    });
+    const worker = await workerFor(
+      yaml.replace("canary_interval_s: 0", "canary_interval_s: 0.2"),
+      h.simulator.url,
+      shared,
+    );
     const database = await openDatabase({ url: shared.databaseUrl, dataDir: "unused" });
     try {
       await expect
@@ -103,18 +99,10 @@ describe("gateway + worker (production mode)", () => {
     const shared = { databaseUrl, redisUrl: redisUrl(), redisKeyPrefix: freshRedisPrefix() };
     const judgedYaml = yaml.replace("sample_rate: 0.2", "sample_rate: 1");
     const h = await startHarness("services", judgedYaml, { ...shared, engine: fastEngine });
-    const { config } = parseConfig(judgedYaml.replaceAll("{{SIM}}", h.simulator.url), {
-      TEST_CLIENT_KEY: "x",
-      TEST_UPSTREAM_KEY: "y",
-      TEST_ADMIN_KEY: "z",
-    });
     const proxy = await new TcpProxy("127.0.0.1", 5432).start();
-    const worker = await startWorker({
-      config,
+    const worker = await workerFor(judgedYaml, h.simulator.url, {
       ...shared,
       databaseUrl: throughProxy(databaseUrl, proxy),
-      log: silent,
-      engine: { sweepIntervalMs: 50, auditIntervalMs: 50 },
     });
     const database = await openDatabase({ url: databaseUrl, dataDir: "unused" });
     try {
@@ -146,17 +134,7 @@ describe("gateway + worker (production mode)", () => {
     const shared = { databaseUrl: await freshDatabaseUrl(), redisUrl: redisUrl(), redisKeyPrefix: freshRedisPrefix() };
     const a = await startHarness("services", yaml, { ...shared, engine: fastEngine });
     const b = await startHarness("services", yaml, { ...shared, engine: fastEngine, simulator: a.simulator });
-    const { config } = parseConfig(yaml.replaceAll("{{SIM}}", a.simulator.url), {
-      TEST_CLIENT_KEY: "x",
-      TEST_UPSTREAM_KEY: "y",
-      TEST_ADMIN_KEY: "z",
-    });
-    const worker = await startWorker({
-      config,
-      ...shared,
-      log: silent,
-      engine: { sweepIntervalMs: 1_000, auditIntervalMs: 50 },
-    });
+    const worker = await workerFor(yaml, a.simulator.url, shared, { sweepIntervalMs: 1_000, auditIntervalMs: 50 });
     try {
       const admin = { authorization: `Bearer ${ADMIN_KEY}`, "content-type": "application/json" };
       const response = await fetch(`${a.gateway.url}/v1/tiers/primary/state`, {
