@@ -1,7 +1,5 @@
-export { fullJitterBackoffMs } from "./backoff.ts";
 export { type Admission, admit } from "./breaker/admission.ts";
-export { cooldownMs } from "./breaker/cooldown.ts";
-export { applyOverride, claimProbe, evaluate, probeDue, snapshotOf } from "./breaker/evaluate.ts";
+export { applyOverride, claimProbe, evaluate } from "./breaker/evaluate.ts";
 export {
   type Actor,
   type AutoState,
@@ -10,8 +8,6 @@ export {
   type BreakerRecord,
   type Decision,
   type ErrorWindow,
-  emptyErrorWindow,
-  emptySignals,
   initialRecord,
   type QualityWindow,
   type Signals,

@@ -1,4 +1,3 @@
-export { type CanaryCase, canaryCases } from "./canary.ts";
 export {
   type JudgeResult,
   type JudgingDeps,
@@ -7,6 +6,3 @@ export {
   runCanary,
   startJudging,
 } from "./handlers.ts";
-export { hideIdentity, judgeRequest, VERDICT_INSTRUCTION } from "./rubric.ts";
-export { eligibleJudges } from "./select.ts";
-export { parseVerdict, type Verdict } from "./verdict.ts";

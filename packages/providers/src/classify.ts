@@ -84,7 +84,3 @@ function describeCause(error: unknown): string {
 export function unknownFailure(error: unknown): AttemptFailure {
   return { errorClass: "server", message: error instanceof Error ? error.message : String(error) };
 }
-
-export function toProviderError(failure: AttemptFailure): ProviderError {
-  return new ProviderError(failure);
-}

@@ -8,8 +8,8 @@ export {
 } from "./anthropic-wire.ts";
 export { type AttemptTimeouts, completeAttempt, type OpenedStream, openStreamAttempt } from "./attempt.ts";
 export { classForStatus } from "./classify.ts";
-export { type Adapted, createAdapter, createAdapters } from "./create-adapter.ts";
-export { AttemptTimeout, CallerGone, ProviderError } from "./errors.ts";
+export { type Adapted, createAdapters } from "./create-adapter.ts";
+export { ProviderError } from "./errors.ts";
 export { createKeepAliveFetch } from "./http.ts";
 export type {
   ChatMessage,

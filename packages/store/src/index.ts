@@ -1,3 +1,3 @@
 export { MemoryStore } from "./memory.ts";
-export { createRedisClient, RedisStore, type RedisStoreOptions } from "./redis.ts";
+export { RedisStore, type RedisStoreOptions } from "./redis.ts";
 export type { AuditEntry, PendingAudit, Store, TransitionListener, WindowSpecs } from "./store.ts";

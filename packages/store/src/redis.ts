@@ -131,7 +131,7 @@ export interface RedisStoreOptions {
  * hash tag `{t:<tier>}`, so a tier lives in one slot and every script is legal
  * in a cluster.
  */
-export function createRedisClient(url: string): Client {
+function createRedisClient(url: string): Client {
   const options = { maxRetriesPerRequest: 2 };
   const hosts = url.replace(/^rediss?:\/\//, "").split(",");
   if (hosts.length === 1) return new Redis(url, options);
