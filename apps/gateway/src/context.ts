@@ -1,6 +1,6 @@
 import type { BreakerEngine } from "@breakwater/breaker";
 import type { Config } from "@breakwater/config";
-import type { Clock } from "@breakwater/core";
+import type { AttemptFailure, Clock } from "@breakwater/core";
 import type { Db } from "@breakwater/db";
 import type { HttpBindings } from "@hono/node-server";
 import type { Hono } from "hono";
@@ -22,6 +22,8 @@ export interface Services {
   breakers: BreakerEngine;
   sampler: Sampler;
   counters: Counters;
+  /** Records one attempt's outcome (proxied, streamed or reported by an app): metrics and breaker window. */
+  recordAttempt(tier: string, generation: number, failure: AttemptFailure | undefined): void;
   db: Db;
   clock: Clock;
   clientKeys: KeyRing;

@@ -120,15 +120,16 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
     );
 
     const counters = new Counters();
+    /** The one way an attempt's outcome is recorded: counted for /metrics, then into the breaker's window. */
+    const recordAttempt: Services["recordAttempt"] = (tier, generation, failure) => {
+      counters.inc("breakwater_attempts_total", { tier, result: failure?.errorClass ?? "ok" });
+      breakers.recordOutcome(tier, generation, failure);
+    };
     const router = new Router(buildRoutes(config, adapters.tiers), {
-      // Every attempt is counted for /metrics on its way into the breaker's window.
       breakers: {
         admit: (tier, fraction) => breakers.admit(tier, fraction),
         claimProbe: (tier) => breakers.claimProbe(tier),
-        recordOutcome: (tier, generation, failure) => {
-          counters.inc("breakwater_attempts_total", { tier, result: failure?.errorClass ?? "ok" });
-          breakers.recordOutcome(tier, generation, failure);
-        },
+        recordOutcome: recordAttempt,
       },
       retry: config.retry,
       budget: new RetryBudget(
@@ -149,6 +150,7 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
       breakers,
       sampler,
       counters,
+      recordAttempt,
       db: database.db,
       clock: systemClock,
       clientKeys: new KeyRing(config.auth.clientKeys),

@@ -190,11 +190,19 @@ describe("breakers, against real Redis and Postgres", () => {
     expect(JSON.stringify(await status())).not.toMatch(/primary|secondary|anthropic|gemini|maintenance/);
 
     await ask(h);
+    const stream = await h.client.chat.completions.create({
+      model: "chat",
+      stream: true,
+      messages: [{ role: "user", content: "hi" }],
+    });
+    for await (const _chunk of stream) {
+      // drain: a stream's attempt is recorded when it ends
+    }
     const metrics = await (await fetch(`${h.gateway.url}/metrics`)).text();
     expect(metrics).toContain('breakwater_breaker_state{tier="primary",state="forced_open"} 1');
     expect(metrics).toContain('breakwater_breaker_state{tier="primary",state="closed"} 0');
-    expect(metrics).toContain('breakwater_requests_total{route="chat",rung="tier"} 2');
-    expect(metrics).toMatch(/breakwater_attempts_total\{tier="secondary",result="ok"\} 1/);
+    expect(metrics).toContain('breakwater_requests_total{route="chat",rung="tier"} 3');
+    expect(metrics).toMatch(/breakwater_attempts_total\{tier="secondary",result="ok"\} 2/);
     expect(metrics).not.toContain(ADMIN_KEY);
   });
 

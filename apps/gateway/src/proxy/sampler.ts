@@ -5,16 +5,21 @@ import type { ChatRequest } from "@breakwater/providers";
 import type { JudgeJob, Producer } from "@breakwater/queue";
 import type { Logger } from "../logger.ts";
 
-export interface Sample {
+/** Which answer, and who answered it; decided by `Sampler.decide`, then enqueued. */
+export interface SampleOf {
   requestId: string;
   route?: string;
   tier: string;
+  /** Reported by an app through POST /v1/outcomes rather than proxied. */
+  sidecar?: boolean;
+}
+
+export interface Sample extends SampleOf {
+  reason: JudgeJob["sampleReason"];
   /** The breaker generation the answering tier was admitted under. */
   generation: number;
   prompt: string;
   answer: string;
-  /** Reported by an app through POST /v1/outcomes rather than proxied. */
-  sidecar?: boolean;
 }
 
 /** The conversation as the judge reads it. */
@@ -43,30 +48,38 @@ export class Sampler {
     private readonly clock: Clock,
   ) {}
 
-  consider(sample: Sample): void {
-    if (!this.producer) return;
+  /**
+   * Whether this answer is judged, and why; undefined when it is not. Cheap (a
+   * hash and two map reads), so callers build the sample's text only for the
+   * few that are.
+   */
+  decide(of: SampleOf): JudgeJob["sampleReason"] | undefined {
+    if (!this.producer || this.pending >= Sampler.maxPending) return undefined; // no judges, or the queue is not keeping up
     const { judge, breaker } = this.config;
-    const record = this.breakers.view.get(sample.tier);
-    const baseRate = (sample.route ? this.config.routes.get(sample.route)?.sampleRate : undefined) ?? judge.sampleRate;
+    const record = this.breakers.view.get(of.tier);
+    const baseRate = (of.route ? this.config.routes.get(of.route)?.sampleRate : undefined) ?? judge.sampleRate;
     const state = record.mode === "auto" ? record.state : "closed";
     const rate = judgeSampleRate({
       baseRate,
       escalatedRate: judge.escalatedSampleRate,
       judgeThreshold: breaker.judge_threshold,
       state,
-      recent: this.breakers.view.lastObserved(sample.tier)?.signals.qualityShort,
+      recent: this.breakers.view.lastObserved(of.tier)?.signals.qualityShort,
     });
-    if (!isSampled(sample.requestId, rate)) return;
-    if (this.pending >= Sampler.maxPending) return; // the queue is not keeping up (or is down): skip, never block
-    const sampleReason: JudgeJob["sampleReason"] =
-      state !== "closed" ? "probation" : rate > baseRate ? "escalated" : sample.sidecar ? "sidecar" : "sampled";
-    const cap = judge.maxSampleChars;
+    if (!isSampled(of.requestId, rate)) return undefined;
+    return state !== "closed" ? "probation" : rate > baseRate ? "escalated" : of.sidecar ? "sidecar" : "sampled";
+  }
+
+  /** Sends a decided sample to the judges without waiting: the response never waits on the queue. */
+  enqueue(sample: Sample): void {
+    if (!this.producer) return;
+    const cap = this.config.judge.maxSampleChars;
     const job: JudgeJob = {
       requestId: sample.requestId,
       ...(sample.route && { route: sample.route }),
       tier: sample.tier,
       generation: sample.generation,
-      sampleReason,
+      sampleReason: sample.reason,
       prompt: sample.prompt.slice(0, cap),
       answer: sample.answer.slice(0, cap),
       promptChars: sample.prompt.length,

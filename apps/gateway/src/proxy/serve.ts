@@ -42,14 +42,17 @@ async function complete(
   const context = { requestId: c.get("requestId"), signal: callerSignal(c) };
   const result = await router.complete(route, inbound.request, context);
   if (!result.ok) return fallBack(c, format, route, result.failure, result.attempts, meta, false);
-  sampler.consider({
-    requestId: context.requestId,
-    route: route.config.name,
-    tier: result.tier.config.name,
-    generation: result.generation,
-    prompt: promptText(inbound.request),
-    answer: result.value.text,
-  });
+  const of = { requestId: context.requestId, route: route.config.name, tier: result.tier.config.name };
+  const reason = sampler.decide(of);
+  if (reason) {
+    sampler.enqueue({
+      ...of,
+      reason,
+      generation: result.generation,
+      prompt: promptText(inbound.request),
+      answer: result.value.text,
+    });
+  }
   counters.inc("breakwater_requests_total", { route: route.config.name, rung: "tier" });
   c.header("x-breakwater-rung", "tier");
   c.header("x-breakwater-tier", result.tier.config.name);
@@ -64,29 +67,25 @@ async function stream(
   inbound: InboundRequest,
   meta: ResponseMeta,
 ) {
-  const { router, logger, breakers, sampler, config, counters } = c.get("services");
+  const { router, logger, recordAttempt, sampler, config, counters } = c.get("services");
   const context = { requestId: c.get("requestId"), signal: callerSignal(c) };
   const result = await router.openStream(route, inbound.request, context);
   if (!result.ok) return fallBack(c, format, route, result.failure, result.attempts, meta, true);
   const tierName = result.tier.config.name;
   const { generation } = result;
   counters.inc("breakwater_requests_total", { route: route.config.name, rung: "tier" });
+  // Decided when the stream opens, so only a sampled stream keeps its text for the judges.
+  const of = { requestId: context.requestId, route: route.config.name, tier: tierName };
+  const reason = sampler.decide(of);
   const body = sseStream(result.value, format, {
     meta: { ...meta, model: result.tier.config.model },
     includeUsage: inbound.includeUsage,
-    keepTextChars: config.judge.maxSampleChars,
+    keepTextChars: reason ? config.judge.maxSampleChars : 0,
     onEnd: (failure, text) => {
-      breakers.recordOutcome(tierName, generation, failure);
-      if (!failure) {
-        sampler.consider({
-          requestId: context.requestId,
-          route: route.config.name,
-          tier: tierName,
-          generation,
-          prompt: promptText(inbound.request),
-          answer: text,
-        });
-      } else if (failure.errorClass !== "caller") {
+      recordAttempt(tierName, generation, failure);
+      if (!failure && reason) {
+        sampler.enqueue({ ...of, reason, generation, prompt: promptText(inbound.request), answer: text });
+      } else if (failure && failure.errorClass !== "caller") {
         logger.warn("stream failed after first byte", {
           request_id: context.requestId,
           tier: tierName,

@@ -42,7 +42,7 @@ export interface OutcomesResponse {
 export function registerOutcomes(app: App): void {
   app.post("/v1/outcomes", async (c) => {
     requireKey(c, "client");
-    const { breakers, config, sampler } = c.get("services");
+    const { breakers, config, sampler, recordAttempt } = c.get("services");
     const { outcomes } = validate(outcomesSchema, await readJson(c));
     outcomes.forEach((outcome, index) => {
       if (!config.tiers.has(outcome.tier)) {
@@ -52,7 +52,7 @@ export function registerOutcomes(app: App): void {
     for (const outcome of outcomes) {
       const generation = outcome.generation ?? breakers.view.get(outcome.tier).generation;
       const errorClass = outcome.ok ? undefined : (outcome.error_class ?? classForStatus(outcome.status as number));
-      breakers.recordOutcome(
+      recordAttempt(
         outcome.tier,
         generation,
         errorClass && {
@@ -62,15 +62,15 @@ export function registerOutcomes(app: App): void {
         },
       );
       if (outcome.ok && outcome.sample) {
-        sampler.consider({
+        const of = {
           requestId: outcome.sample.request_id,
           ...(outcome.route && { route: outcome.route }),
           tier: outcome.tier,
-          generation,
-          prompt: outcome.sample.prompt,
-          answer: outcome.sample.answer,
           sidecar: true,
-        });
+        };
+        const reason = sampler.decide(of);
+        if (reason)
+          sampler.enqueue({ ...of, reason, generation, prompt: outcome.sample.prompt, answer: outcome.sample.answer });
       }
     }
     return c.json({ accepted: outcomes.length } satisfies OutcomesResponse, 202);
