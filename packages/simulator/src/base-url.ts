@@ -1,3 +1,5 @@
+import { startSimulator } from "./server.ts";
+
 /**
  * The base URL an official SDK needs to reach one named fake provider.
  * Each SDK appends its own path: OpenAI `/chat/completions`, Anthropic
@@ -23,7 +25,6 @@ export async function simulatorFor(url: string | undefined): Promise<{
   close: () => Promise<void>;
 }> {
   if (url) return { url, baseUrl: (name, protocol) => simulatorBaseUrl(url, name, protocol), close: async () => {} };
-  const { startSimulator } = await import("./server.ts");
   const simulator = await startSimulator();
   return {
     url: simulator.url,
