@@ -9,6 +9,8 @@ const sleep = (duration: number) => new Promise((resolve) => setTimeout(resolve,
 
 const yaml = (simulatorUrl: string, timeouts: string) => `
 auth: { client_keys: [env:BENCH_CLIENT_KEY] }
+# Benchmarks stop their gateways often: no readiness grace before the listener closes.
+server: { drain_delay_ms: 0 }
 tiers:
   primary: { provider: openai, model: gpt-4.1, api_key: env:BENCH_CLIENT_KEY, base_url: "${simulatorUrl}/primary/v1", ${timeouts} }
   secondary: { provider: anthropic, model: claude-sonnet-5-5, api_key: env:BENCH_CLIENT_KEY, base_url: "${simulatorUrl}/secondary" }

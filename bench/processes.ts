@@ -1,4 +1,4 @@
-import { type ChildProcess, spawn } from "node:child_process";
+import { type ChildProcess, spawn, spawnSync } from "node:child_process";
 import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -27,10 +27,11 @@ export async function startChild(
   env: Record<string, string>,
   port: number,
   readyPath: string,
+  from = root,
 ): Promise<Child> {
   // `node --import tsx` rather than the tsx CLI, which would put a wrapper process in between.
-  const child = spawn(process.execPath, ["--import", "tsx", join(root, entry)], {
-    cwd: root,
+  const child = spawn(process.execPath, ["--import", "tsx", join(from, entry)], {
+    cwd: from,
     env: { ...process.env, ...env, PORT: String(port) },
     stdio: ["ignore", "ignore", "inherit"],
   });
@@ -63,8 +64,11 @@ export const startBareProxyProcess = (port: number, upstreamUrl: string) =>
 export const startSimulatorProcess = (port: number) =>
   startChild("packages/simulator/src/main.ts", {}, port, "/_control/providers/ready");
 
-/** A gateway process on `yaml`, in embedded mode unless env says otherwise. */
-export function startGatewayProcess(port: number, yaml: string, env: Record<string, string> = {}) {
+/**
+ * A gateway process on `yaml`, in embedded mode unless env says otherwise;
+ * `from` runs another checkout's gateway (a baseline commit, see checkoutOf).
+ */
+export function startGatewayProcess(port: number, yaml: string, env: Record<string, string> = {}, from = root) {
   const dir = mkdtempSync(join(tmpdir(), "bw-bench-"));
   const configPath = join(dir, "breakwater.yaml");
   writeFileSync(configPath, yaml);
@@ -79,5 +83,27 @@ export function startGatewayProcess(port: number, yaml: string, env: Record<stri
     },
     port,
     "/readyz",
+    from,
   );
+}
+
+/**
+ * A checkout of `ref` beside this one (a git worktree, its dependencies
+ * installed from the local pnpm store), so a benchmark can run the code before
+ * a change in the same run as the code after it.
+ */
+export function checkoutOf(ref: string): string {
+  const dir = mkdtempSync(join(tmpdir(), "bw-baseline-"));
+  const run = (command: string, args: string[], cwd: string) => {
+    const result = spawnSync(command, args, { cwd, stdio: ["ignore", "ignore", "inherit"] });
+    if (result.status !== 0) throw new Error(`${command} ${args.join(" ")} failed in ${cwd}`);
+  };
+  run("git", ["worktree", "add", "--detach", dir, ref], root);
+  const pnpm = JSON.parse(readFileSync(join(root, "package.json"), "utf8")).packageManager as string;
+  run("npx", ["-y", pnpm, "install", "--frozen-lockfile", "--offline"], dir);
+  return `${dir}/`;
+}
+
+export function removeCheckout(dir: string): void {
+  spawnSync("git", ["worktree", "remove", "--force", dir], { cwd: root, stdio: "ignore" });
 }

@@ -58,9 +58,11 @@ async function simulate(options: {
     policyFrom(config.breaker, { requireJudgedProbe: true }),
     "evaluator:bench",
     clock,
-    random,
-    () => {
-      transitions++;
+    {
+      random,
+      onDecision: () => {
+        transitions++;
+      },
     },
   );
   const pending: Array<{ at: number; score: number; id: string; generation: number }> = [];

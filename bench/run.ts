@@ -7,7 +7,13 @@ import { qualityDetection } from "./quality-detection.ts";
  * `pnpm bench proxy` runs one scenario by name.
  */
 const scenarios: Record<string, () => Promise<{ report: string }>> = {
-  proxy: () => proxyOverhead({ sequential: 5_000, rate: 1_000, seconds: Number(process.env.BENCH_LOAD_SECONDS ?? 15) }),
+  proxy: () =>
+    proxyOverhead({
+      sequential: 5_000,
+      rate: 1_000,
+      seconds: Number(process.env.BENCH_LOAD_SECONDS ?? 15),
+      ...(process.env.BENCH_BASELINE && { baseline: process.env.BENCH_BASELINE }),
+    }),
   "breaker-trip": breakerTrip,
   "breaker-hang": breakerHang,
   "redis-round-trips": redisRoundTrips,

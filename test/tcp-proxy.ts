@@ -8,6 +8,8 @@ import { connect, createServer, type Server, type Socket } from "node:net";
 export class TcpProxy {
   private server: Server | undefined;
   private readonly sockets = new Set<Socket>();
+  private readonly pairs = new Set<{ client: Socket; upstream: Socket }>();
+  private hung = false;
   port = 0;
 
   constructor(
@@ -17,10 +19,22 @@ export class TcpProxy {
 
   async start(): Promise<this> {
     this.server = createServer((client) => {
+      if (this.hung) {
+        // Accepted, never answered.
+        this.sockets.add(client);
+        client.on("close", () => this.sockets.delete(client));
+        client.on("error", () => client.destroy());
+        return;
+      }
       const upstream = connect(this.targetPort, this.targetHost);
+      const pair = { client, upstream };
+      this.pairs.add(pair);
       for (const socket of [client, upstream]) {
         this.sockets.add(socket);
-        socket.on("close", () => this.sockets.delete(socket));
+        socket.on("close", () => {
+          this.sockets.delete(socket);
+          this.pairs.delete(pair);
+        });
         socket.on("error", () => {
           client.destroy();
           upstream.destroy();
@@ -40,8 +54,30 @@ export class TcpProxy {
     this.server = undefined;
   }
 
-  /** Listens again on the same port (no-op when it is listening). */
-  async restore(): Promise<this> {
+  /**
+   * The service hangs: connections are still accepted, nothing is answered —
+   * on new connections, nor on open ones (what was sent stays unanswered).
+   */
+  hang(): void {
+    this.hung = true;
+    for (const { client, upstream } of this.pairs) {
+      client.unpipe(upstream);
+      upstream.unpipe(client);
+      client.pause();
+      upstream.pause();
+    }
+  }
+
+  /**
+   * Listens again on the same port (no-op when it is listening). After a hang
+   * the hung connections are dropped — or, with `keepHung`, left hanging for
+   * ever (a connection the network wedged) while new ones are served again.
+   */
+  async restore(options: { keepHung?: boolean } = {}): Promise<this> {
+    if (this.hung) {
+      this.hung = false;
+      if (!options.keepHung) for (const socket of this.sockets) socket.destroy();
+    }
     return this.server ? this : this.start();
   }
 

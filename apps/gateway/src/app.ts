@@ -1,15 +1,19 @@
 import { randomUUID } from "node:crypto";
+import { InvalidRequest } from "@breakwater/providers";
 import { Hono } from "hono";
 import type { ContentfulStatusCode } from "hono/utils/http-status";
 import type { AppEnv, Services } from "./context.ts";
-import { ApiError, errorBody } from "./errors.ts";
+import { ApiError, shapedErrorBody } from "./errors.ts";
 import { registerChatCompletions } from "./routes/chat-completions.post.ts";
+import { registerCountTokens } from "./routes/count-tokens.post.ts";
 import { registerDecisions } from "./routes/decisions.get.ts";
 import { registerHealth } from "./routes/health.get.ts";
 import { registerJudgements } from "./routes/judgements.get.ts";
 import { registerMessages } from "./routes/messages.post.ts";
 import { registerMetrics } from "./routes/metrics.get.ts";
+import { registerModels } from "./routes/models.get.ts";
 import { registerOutcomes } from "./routes/outcomes.post.ts";
+import { registerResponses } from "./routes/responses.post.ts";
 import { registerRoutePlan } from "./routes/route-plan.get.ts";
 import { registerStatus } from "./routes/status.get.ts";
 import { registerTierState } from "./routes/tier-state.post.ts";
@@ -24,6 +28,7 @@ export function createApp(services: Services): Hono<AppEnv> {
     const requestId = c.req.header("x-request-id")?.slice(0, 128) || `req_${randomUUID().replaceAll("-", "")}`;
     c.set("requestId", requestId);
     c.set("services", services);
+    c.set("errorShape", "breakwater");
     // Set before the handler runs: headers prepared this way keep @hono/node-server on its
     // fast path, where touching c.res.headers afterwards would materialise a Headers object.
     // Handlers that build a raw Response (streams) copy it themselves.
@@ -34,6 +39,9 @@ export function createApp(services: Services): Hono<AppEnv> {
   registerHealth(app);
   registerChatCompletions(app);
   registerMessages(app);
+  registerCountTokens(app);
+  registerResponses(app);
+  registerModels(app);
   registerTiers(app);
   registerTierState(app);
   registerRoutePlan(app);
@@ -45,16 +53,22 @@ export function createApp(services: Services): Hono<AppEnv> {
 
   app.notFound((c) => {
     const error = new ApiError("not_found", `no endpoint at ${c.req.method} ${c.req.path}`);
-    return c.json(errorBody(error.code, error.message, c.get("requestId")), 404);
+    return c.json(shapedErrorBody(c.get("errorShape"), error, c.get("requestId")), 404);
   });
 
   app.onError((error, c) => {
     const requestId = c.get("requestId") ?? "unknown";
+    const shape = c.get("errorShape") ?? "breakwater";
+    if (error instanceof InvalidRequest) {
+      const invalid = new ApiError("invalid_request", error.message, { param: error.path });
+      return c.json(shapedErrorBody(shape, invalid, requestId), 400);
+    }
     if (error instanceof ApiError) {
-      return c.json(errorBody(error.code, error.message, requestId), error.status as ContentfulStatusCode);
+      return c.json(shapedErrorBody(shape, error, requestId), error.status as ContentfulStatusCode);
     }
     services.logger.error("unhandled error", { request_id: requestId, error: error.stack ?? String(error) });
-    return c.json(errorBody("internal", "internal error; see the gateway log for this request id", requestId), 500);
+    const internal = new ApiError("internal", "internal error; see the gateway log for this request id");
+    return c.json(shapedErrorBody(shape, internal, requestId), 500);
   });
 
   return app;

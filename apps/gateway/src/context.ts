@@ -5,14 +5,18 @@ import type { Db } from "@breakwater/db";
 import type { HttpBindings } from "@hono/node-server";
 import type { Hono } from "hono";
 import type { KeyRing } from "./auth.ts";
+import type { ErrorShape } from "./errors.ts";
 import type { Logger } from "./logger.ts";
 import type { Counters } from "./metrics.ts";
 import type { Router } from "./proxy/router.ts";
 import type { Sampler } from "./proxy/sampler.ts";
+import type { RateLimiter } from "./rate-limiter.ts";
 
 export interface ReadinessCheck {
   name: string;
   check(): Promise<void>;
+  /** False: reported in /readyz, but its failure does not make the process unready (it is not on the request path). */
+  required?: boolean;
 }
 
 /** Everything a handler may use, built once in the composition root (main.ts / server.ts). */
@@ -22,16 +26,23 @@ export interface Services {
   breakers: BreakerEngine;
   sampler: Sampler;
   counters: Counters;
-  /** Records one attempt's outcome (proxied, streamed or reported by an app): metrics and breaker window. */
-  recordAttempt(tier: string, generation: number, failure: AttemptFailure | undefined): void;
+  /**
+   * Records one attempt's outcome (proxied, streamed or reported by an app): metrics and breaker window.
+   * `reporter`: the name of the key that reported it, for attribution and its share cap.
+   */
+  recordAttempt(tier: string, generation: number, failure: AttemptFailure | undefined, reporter?: string): void;
   db: Db;
   clock: Clock;
-  clientKeys: KeyRing;
-  adminKeys: KeyRing;
+  /** Every accepted key and what it may do (auth.ts). */
+  keys: KeyRing;
+  /** Per-key request and outcome limits, decided in memory and shared through the store. */
+  rateLimiter: RateLimiter;
   logger: Logger;
   readiness: ReadinessCheck[];
   /** Set when shutdown begins: /readyz turns 503 so load balancers stop sending traffic. */
   draining: () => boolean;
+  /** Aborted when the shutdown grace period ends: streams still running end with their protocol's error event. */
+  streamsEnd: AbortSignal;
 }
 
 export interface AppEnv {
@@ -40,6 +51,8 @@ export interface AppEnv {
   Variables: {
     services: Services;
     requestId: string;
+    /** The error shape this route's clients expect; ours unless a route says otherwise. */
+    errorShape: ErrorShape;
   };
 }
 

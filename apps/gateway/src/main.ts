@@ -1,9 +1,16 @@
 import { resolve } from "node:path";
 import { ConfigError, loadConfigFile, parseProcessEnv } from "@breakwater/config";
 import { createLogger } from "./logger.ts";
-import { startGateway } from "./server.ts";
+import { type Gateway, startGateway } from "./server.ts";
 
-const env = parseProcessEnv(process.env);
+const env = (() => {
+  try {
+    return parseProcessEnv(process.env);
+  } catch (error) {
+    process.stderr.write(`${(error as Error).message}\n`);
+    process.exit(1);
+  }
+})();
 const logger = createLogger(env.LOG_LEVEL);
 // `pnpm start` runs in apps/gateway; relative paths are meant from where the user typed it.
 const cwd = process.env.INIT_CWD ?? process.cwd();
@@ -19,7 +26,35 @@ try {
 }
 for (const warning of loaded.warnings) logger.warn(warning);
 
-const gateway = await startGateway({
+// SIGTERM from an orchestrator (through the image's init), SIGINT from a terminal: the same drain.
+// Installed before start-up so no signal ever meets Node's default (die at once); one during
+// start-up exits before serving. A second signal means "now": exit without waiting.
+let gateway: Gateway | undefined;
+let stopping = false;
+for (const signal of ["SIGINT", "SIGTERM"] as const) {
+  process.on(signal, () => {
+    if (stopping || !gateway) {
+      logger.warn(stopping ? "second signal: exiting without finishing the drain" : "signal during start-up", {
+        signal,
+      });
+      process.exit(stopping ? 1 : 0);
+    }
+    stopping = true;
+    logger.info("shutting down", { signal, grace_ms: loaded.config.server.shutdownGraceMs });
+    gateway.close({ readinessDelayMs: loaded.config.server.drainDelayMs }).then(
+      () => {
+        logger.info("stopped");
+        process.exit(0);
+      },
+      (error: unknown) => {
+        logger.error("shutdown failed", { error: String(error) });
+        process.exit(1);
+      },
+    );
+  });
+}
+
+gateway = await startGateway({
   config: loaded.config,
   port: env.PORT,
   host: env.HOST,
@@ -30,19 +65,3 @@ const gateway = await startGateway({
   ...(env.BREAKWATER_SIMULATOR_URL && { simulatorUrl: env.BREAKWATER_SIMULATOR_URL }),
   logger,
 });
-
-let stopping = false;
-for (const signal of ["SIGINT", "SIGTERM"] as const) {
-  process.on(signal, () => {
-    if (stopping) return;
-    stopping = true;
-    logger.info("draining", { signal });
-    gateway.close().then(
-      () => process.exit(0),
-      (error: unknown) => {
-        logger.error("shutdown failed", { error: String(error) });
-        process.exit(1);
-      },
-    );
-  });
-}

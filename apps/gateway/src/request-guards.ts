@@ -1,25 +1,65 @@
+import type { RateLimit } from "@breakwater/config";
 import type { Context } from "hono";
 import type { z } from "zod";
-import { presentedKey } from "./auth.ts";
+import { ACCESS, type Access, type Grant, limitId, mayAccess, presentedKey } from "./auth.ts";
 import type { AppEnv } from "./context.ts";
 import { ApiError } from "./errors.ts";
 
 /**
- * `client`: the proxy and read-only sidecar endpoints; an admin key works too.
- * `admin`: operator actions. Returns the key's source, for the audit trail.
+ * Authenticates the caller's key and checks it may call this kind of endpoint
+ * (auth.ts ACCESS): 401 without a known key, 403 with a key of another kind.
+ * On the proxy, a client key with a request limit also spends one request of it
+ * (429 with retry-after beyond it). Returns the key's grant.
  */
-export function requireKey(c: Context<AppEnv>, scope: "client" | "admin"): string {
+export function authorize(c: Context<AppEnv>, access: Access): Grant {
   const { incoming } = c.env;
   const key = presentedKey(incoming.headers.authorization, incoming.headers["x-api-key"] as string | undefined);
+  const needs = access === "admin" ? "admin" : ACCESS[access][0];
   if (key === undefined) {
-    throw new ApiError("unauthorized", `missing API key: send \`Authorization: Bearer <${scope} key>\``);
+    // Anthropic clients send their key as x-api-key; everyone else as a bearer token.
+    const how =
+      c.get("errorShape") === "anthropic" ? "x-api-key: <client key>" : `Authorization: Bearer <${needs} key>`;
+    throw new ApiError("unauthorized", `missing API key: send \`${how}\``);
   }
-  const { clientKeys, adminKeys } = c.get("services");
-  const admin = adminKeys.find(key);
-  if (admin) return admin;
-  if (clientKeys.find(key) === undefined) throw new ApiError("unauthorized", "invalid API key");
-  if (scope === "admin") throw new ApiError("forbidden", "this endpoint needs an admin key (auth.admin_keys)");
-  return "client";
+  const grant = c.get("services").keys.find(key);
+  if (!grant) throw new ApiError("unauthorized", "invalid API key");
+  if (!mayAccess(grant, access)) {
+    const lists = [...ACCESS[access], "admin"].map((kind) => `auth.${kind}_keys`).join(" or ");
+    throw new ApiError("forbidden", `this endpoint needs a key listed under ${lists}`);
+  }
+  if (access === "proxy" && grant.requestLimit && !grant.kinds.has("admin")) {
+    spend(c, grant, grant.requestLimit, 1, "requests");
+  }
+  return grant;
+}
+
+/** authorize(), for routes that need only the key's name (for the audit trail). */
+export function requireKey(c: Context<AppEnv>, access: Access): string {
+  return authorize(c, access).name;
+}
+
+/**
+ * Takes `hits` from the key's limit, or answers 429 with `retry-after` (whole
+ * seconds, as clients and the SDKs read it) in the route's error shape.
+ * Decided in memory: no round trip on the request path (rate-limiter.ts).
+ */
+export function spend(
+  c: Context<AppEnv>,
+  grant: Grant,
+  limit: RateLimit,
+  hits: number,
+  unit: "requests" | "outcomes",
+): void {
+  const { rateLimiter, counters } = c.get("services");
+  const verdict = rateLimiter.take(limitId(grant, unit), limit, hits);
+  if (verdict.allowed) return;
+  const seconds = Math.max(1, Math.ceil(verdict.retryAfterMs / 1000));
+  counters.inc("breakwater_rate_limited_total", { key: grant.name });
+  c.header("retry-after", String(seconds));
+  throw new ApiError(
+    "rate_limited",
+    `this key may send ${limit.limit} ${unit} per ${limit.windowMs / 1000} s; retry after ${seconds} s`,
+  );
 }
 
 /**
@@ -67,9 +107,16 @@ export async function readJson(c: Context<AppEnv>): Promise<unknown> {
 export function validate<T extends z.ZodType>(schema: T, value: unknown): z.infer<T> {
   const parsed = schema.safeParse(value);
   if (parsed.success) return parsed.data;
-  const problems = parsed.error.issues.slice(0, 5).map((issue) => {
-    const path = issue.path.length > 0 ? issue.path.join(".") : "body";
-    return `${path}: ${issue.message}`;
-  });
-  throw new ApiError("invalid_request", problems.join("; "));
+  const paths = parsed.error.issues.map((issue) => (issue.path.length > 0 ? issue.path.join(".") : "body"));
+  const problems = parsed.error.issues.slice(0, 5).map((issue, index) => `${paths[index]}: ${issue.message}`);
+  throw new ApiError("invalid_request", problems.join("; "), { param: paths[0] as string });
+}
+
+/**
+ * Marks a route as speaking a provider's protocol: its errors take that
+ * provider's shape, and Anthropic clients get the `request-id` header their SDK reads.
+ */
+export function speaks(c: Context<AppEnv>, shape: "openai" | "anthropic"): void {
+  c.set("errorShape", shape);
+  if (shape === "anthropic") c.header("request-id", c.get("requestId"));
 }

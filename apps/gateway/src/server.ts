@@ -1,22 +1,34 @@
 import type { Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { BreakerEngine, windowSpecsFrom } from "@breakwater/breaker";
-import type { Config } from "@breakwater/config";
-import { RetryBudget, systemClock } from "@breakwater/core";
+import type { Config, TierConfig } from "@breakwater/config";
+import { FEATURES, RetryBudget, systemClock } from "@breakwater/core";
 import { type Database, openDatabase } from "@breakwater/db";
 import { startJudging } from "@breakwater/judge";
-import { createAdapters, createKeepAliveFetch } from "@breakwater/providers";
+import { type Adapted, createAdapters, createKeepAliveFetch } from "@breakwater/providers";
 import { BullQueues, type JobQueues, MemoryQueues } from "@breakwater/queue";
 import { simulatorFor } from "@breakwater/simulator";
-import { MemoryStore, RedisStore, type Store } from "@breakwater/store";
+import {
+  MemoryRateCounter,
+  MemoryStore,
+  type RateCounter,
+  RedisRateCounter,
+  RedisStore,
+  type Store,
+} from "@breakwater/store";
 import { serve } from "@hono/node-server";
 import { createApp } from "./app.ts";
 import { KeyRing } from "./auth.ts";
 import type { Services } from "./context.ts";
+import { Drain } from "./drain.ts";
+import { enforceHttpLimits, type HttpLimits, httpServerOptions, resolveHttpLimits } from "./http-limits.ts";
 import type { Logger } from "./logger.ts";
 import { Counters } from "./metrics.ts";
+import { openFileLimit } from "./open-file-limit.ts";
 import { type RouteRuntime, Router, type TierRuntime } from "./proxy/router.ts";
 import { Sampler } from "./proxy/sampler.ts";
+import { RateLimiter } from "./rate-limiter.ts";
+import { ThrottledLog } from "./throttled-log.ts";
 
 export interface GatewayOptions {
   config: Config;
@@ -38,8 +50,14 @@ export interface GatewayOptions {
 export interface Gateway {
   url: string;
   services: Services;
-  /** Drains in-flight requests (up to server.shutdown_grace_ms), then closes everything. */
-  close(): Promise<void>;
+  /**
+   * Drains, then closes everything: /readyz answers 503 at once; after
+   * `readinessDelayMs` (the process entry passes server.drain_delay_ms, for
+   * load balancers; in-process callers need none) the listener closes;
+   * in-flight requests finish until server.shutdown_grace_ms after the call;
+   * streams still running then end with their protocol's error event.
+   */
+  close(options?: { readinessDelayMs?: number }): Promise<void>;
 }
 
 /** The composition root: every long-lived object of a gateway process is made here, once. */
@@ -69,6 +87,29 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
         })
       : new MemoryStore(windows);
     closers.push(() => store.close());
+
+    // Per-key limits are decided in memory; the counts are shared through Redis (embedded: this process's own).
+    const rateCounter: RateCounter = options.redisUrl
+      ? new RedisRateCounter({
+          url: options.redisUrl,
+          keyPrefix: options.redisKeyPrefix,
+          onConnectionError: (error) => logger.warn("redis connection failed; retrying", { error: error.message }),
+        })
+      : new MemoryRateCounter();
+    const rateLimiter = new RateLimiter(rateCounter, systemClock, {
+      syncIntervalMs: 100,
+      onSyncError: (error) =>
+        logger.warn("rate limit counts cannot be shared; each replica limits on its own until the store answers", {
+          error: String(error),
+        }),
+    });
+    const keys = new KeyRing(config.auth);
+    for (const { id, limit } of keys.limits()) rateLimiter.track(id, limit);
+    rateLimiter.start();
+    closers.push(async () => {
+      await rateLimiter.stop();
+      await rateCounter.close();
+    });
 
     const breakers = new BreakerEngine({
       config,
@@ -121,11 +162,19 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
 
     const counters = new Counters();
     /** The one way an attempt's outcome is recorded: counted for /metrics, then into the breaker's window. */
-    const recordAttempt: Services["recordAttempt"] = (tier, generation, failure) => {
+    const recordAttempt: Services["recordAttempt"] = (tier, generation, failure, reporter) => {
       counters.inc("breakwater_attempts_total", { tier, result: failure?.errorClass ?? "ok" });
-      breakers.recordOutcome(tier, generation, failure);
+      breakers.recordOutcome(tier, generation, failure, reporter);
     };
     const router = new Router(buildRoutes(config, adapters.tiers), {
+      onSkip: (skip) => {
+        logger.debug("tier skipped: it cannot serve the request", { tier: skip.tier, lacks: skip.reason });
+        counters.inc("breakwater_tier_skips_total", {
+          tier: skip.tier,
+          // The feature's name, or "protocol" for fields or files only another protocol carries.
+          reason: (FEATURES as readonly string[]).includes(skip.reason) ? skip.reason : "protocol",
+        });
+      },
       breakers: {
         admit: (tier, fraction) => breakers.admit(tier, fraction),
         claimProbe: (tier) => breakers.claimProbe(tier),
@@ -143,7 +192,7 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
       clock: systemClock,
     });
 
-    let draining = false;
+    const drain = new Drain();
     const services: Services = {
       config,
       router,
@@ -153,21 +202,34 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
       recordAttempt,
       db: database.db,
       clock: systemClock,
-      clientKeys: new KeyRing(config.auth.clientKeys),
-      adminKeys: new KeyRing(config.auth.adminKeys),
+      keys,
+      rateLimiter,
       logger,
       readiness: [
-        { name: `database (${database.kind})`, check: () => database.ping() },
-        { name: `store (${store.kind})`, check: () => store.ping() },
+        // Postgres is never on the request path: without it decisions wait in the store, requests are served.
+        { name: `database (${database.kind})`, check: () => database.ping(), required: false },
+        // Nor is Redis: admission and probes fall back to this process's copy, so its outage must not empty the pool.
+        { name: `store (${store.kind})`, check: () => store.ping(), required: false },
       ],
-      draining: () => draining,
+      draining: () => drain.draining,
+      streamsEnd: drain.streamsEnd,
     };
 
-    const { server, url } = await listen(createApp(services).fetch, options.port, options.host);
-    let inFlight = 0;
-    server.on("request", (_req, res) => {
-      inFlight++;
-      res.once("close", () => inFlight--);
+    const limits = resolveHttpLimits(config.server, openFileLimit());
+    const { server, url } = await listen(createApp(services).fetch, options.port, options.host, limits);
+    drain.track(server);
+    const rejections = new ThrottledLog(10_000);
+    enforceHttpLimits(server, limits, (reason, remoteAddress) => {
+      counters.inc("breakwater_connections_rejected_total", { reason });
+      rejections.log(reason, (heldBack) =>
+        logger.warn("connection rejected", {
+          reason,
+          remote_address: remoteAddress,
+          held_back: heldBack,
+          max_connections: limits.maxConnections,
+          max_connections_per_ip: limits.maxConnectionsPerIp,
+        }),
+      );
     });
     logger.info("gateway listening", {
       url,
@@ -179,13 +241,8 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
     return {
       url,
       services,
-      async close() {
-        draining = true;
-        server.close();
-        const giveUpAt = Date.now() + config.server.shutdownGraceMs;
-        while (inFlight > 0 && Date.now() < giveUpAt) await new Promise((resolve) => setTimeout(resolve, 25));
-        if (inFlight > 0) logger.warn("shutdown grace elapsed; closing remaining connections", { in_flight: inFlight });
-        server.closeAllConnections();
+      async close({ readinessDelayMs = 0 } = {}) {
+        await drain.run(server, { delayMs: readinessDelayMs, graceMs: config.server.shutdownGraceMs }, logger);
         await closeAll(closers);
       },
     };
@@ -195,7 +252,13 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
   }
 }
 
-function buildRoutes(config: Config, tiers: ReadonlyMap<string, TierRuntime>): Map<string, RouteRuntime> {
+function buildRoutes(config: Config, adapted: ReadonlyMap<string, Adapted<TierConfig>>): Map<string, RouteRuntime> {
+  const tiers = new Map<string, TierRuntime>(
+    [...adapted].map(([name, { config: tier, adapter }]) => [
+      name,
+      { config: tier, adapter, capabilities: tier.capabilities, protocol: adapter.protocol },
+    ]),
+  );
   const routes = new Map<string, RouteRuntime>();
   for (const route of config.routes.values()) {
     routes.set(route.name, { config: route, tiers: route.tiers.map((name) => tiers.get(name) as TierRuntime) });
@@ -207,13 +270,16 @@ function listen(
   fetch: (request: Request) => Response | Promise<Response>,
   port: number,
   host: string,
+  limits: HttpLimits,
 ): Promise<{ server: Server; url: string }> {
   return new Promise((resolve, reject) => {
-    const server = serve({ fetch, port, hostname: host }, (info: AddressInfo) => {
-      resolve({ server: server as Server, url: `http://${host}:${info.port}` });
-    }) as Server;
+    const server = serve(
+      { fetch, port, hostname: host, serverOptions: httpServerOptions(limits) },
+      (info: AddressInfo) => {
+        resolve({ server: server as Server, url: `http://${host}:${info.port}` });
+      },
+    ) as Server;
     server.once("error", reject);
-    server.keepAliveTimeout = 65_000;
   });
 }
 

@@ -1,7 +1,9 @@
 import type { BreakerRecord } from "@breakwater/core";
 import { visibleState } from "@breakwater/core";
+import { describeDatabaseError, listJudgements } from "@breakwater/db";
 import type { Services } from "./context.ts";
 import { ApiError } from "./errors.ts";
+import { TookTooLong, within } from "./within.ts";
 
 const iso = (ms: number | undefined) => (ms === undefined ? null : new Date(ms).toISOString());
 
@@ -29,14 +31,58 @@ export interface TierView {
     /** The short window: what fast detection and adaptive sampling look at. */
     quality_recent: { judged: number; mean: number | null; window_s: number };
   };
-  /** GET /v1/tiers/:tier only: the newest verdicts from the judgements table. */
-  last_verdicts?: Array<{
-    request_id: string;
-    status: string;
-    score: number | null;
-    reason: string;
-    judged_at: string;
-  }>;
+  /**
+   * GET /v1/tiers/:tier only: the newest verdicts from the judgements table;
+   * null when the audit database did not answer in time (then
+   * `last_verdicts_error` says so and the rest of the view is still current).
+   */
+  last_verdicts?: LastVerdict[] | null;
+  last_verdicts_error?: "database_unavailable";
+}
+
+export interface LastVerdict {
+  request_id: string;
+  status: string;
+  score: number | null;
+  reason: string;
+  judged_at: string;
+}
+
+/**
+ * How long the single-tier view waits for its one Postgres read. The view must
+ * answer in ~100 ms whatever Postgres does (it is what an operator opens in an
+ * incident, which may be a Postgres incident); a healthy indexed read of five
+ * rows takes a few milliseconds.
+ */
+export const LAST_VERDICTS_BUDGET_MS = 50;
+
+/** The tier's newest verdicts, or null (logged) when the database does not answer within the budget. */
+export async function lastVerdicts(
+  services: Services,
+  tier: string,
+): Promise<Pick<TierView, "last_verdicts" | "last_verdicts_error">> {
+  try {
+    const page = await within(
+      listJudgements(services.db, { tier, limit: 5 }),
+      LAST_VERDICTS_BUDGET_MS,
+      "the audit database",
+    );
+    return {
+      last_verdicts: page.items.map((row) => ({
+        request_id: row.requestId,
+        status: row.status,
+        score: row.score,
+        reason: row.reason,
+        judged_at: row.judgedAt.toISOString(),
+      })),
+    };
+  } catch (error) {
+    services.logger.warn("last verdicts unavailable; answering without them", {
+      tier,
+      error: error instanceof TookTooLong ? error.message : describeDatabaseError(error).message,
+    });
+    return { last_verdicts: null, last_verdicts_error: "database_unavailable" };
+  }
 }
 
 export function tierView(services: Services, tier: string): TierView {

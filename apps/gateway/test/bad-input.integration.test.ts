@@ -1,8 +1,20 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { ADMIN_KEY, CLIENT_KEY, getJson, type Harness, post, startHarness } from "./harness.ts";
+import {
+  ADMIN_KEY,
+  CLIENT_KEY,
+  getJson,
+  type Harness,
+  post,
+  REPORTER_KEY,
+  startHarness,
+  VIEWER_KEY,
+} from "./harness.ts";
+
+const reporter = { authorization: `Bearer ${REPORTER_KEY}` };
 
 const yaml = `
-auth: { client_keys: [env:TEST_CLIENT_KEY], admin_keys: [env:TEST_ADMIN_KEY] }
+auth:
+  { client_keys: [env:TEST_CLIENT_KEY], reporter_keys: [env:TEST_REPORTER_KEY], viewer_keys: [env:TEST_VIEWER_KEY], admin_keys: [env:TEST_ADMIN_KEY] }
 server: { max_body_bytes: 4096 }
 tiers:
   only: { provider: openai, model: gpt-4.1, api_key: env:TEST_UPSTREAM_KEY, base_url: "{{SIM}}/only/v1" }
@@ -21,6 +33,7 @@ describe("bad input gets a clear 4xx in the documented error shape", () => {
     await h?.close();
   });
 
+  /** Breakwater's own shape, for its own endpoints. */
   const expectError = (
     result: { status: number; headers: Headers; json: any },
     status: number,
@@ -33,53 +46,70 @@ describe("bad input gets a clear 4xx in the documented error shape", () => {
     if (messagePart) expect(result.json.error.message).toContain(messagePart);
   };
 
+  /** OpenAI's shape, for the OpenAI routes: message, type, param, code (ours), plus the request id. */
+  const expectOpenAIError = (
+    result: { status: number; headers: Headers; json: any },
+    status: number,
+    code: string,
+    messagePart?: string,
+  ) => {
+    expect(result.status).toBe(status);
+    expect(result.json).toEqual({
+      error: {
+        message: expect.any(String),
+        type: expect.any(String),
+        param: expect.toSatisfy((param: unknown) => param === null || typeof param === "string"),
+        code,
+        request_id: expect.any(String),
+      },
+    });
+    expect(result.headers.get("x-request-id")).toBe(result.json.error.request_id);
+    if (messagePart) expect(result.json.error.message).toContain(messagePart);
+  };
+
   it("rejects malformed JSON with 400 invalid_json", async () => {
-    expectError(await post(h.gateway, "/v1/chat/completions", '{"model": "chat", '), 400, "invalid_json");
+    expectOpenAIError(await post(h.gateway, "/v1/chat/completions", '{"model": "chat", '), 400, "invalid_json");
   });
 
   it("rejects an empty body with 400 invalid_json", async () => {
-    expectError(await post(h.gateway, "/v1/chat/completions", ""), 400, "invalid_json");
+    expectOpenAIError(await post(h.gateway, "/v1/chat/completions", ""), 400, "invalid_json");
   });
 
   it("rejects wrong types with 400 invalid_request naming the field", async () => {
     const result = await post(h.gateway, "/v1/chat/completions", JSON.stringify({ model: "chat", messages: "hello" }));
-    expectError(result, 400, "invalid_request", "messages");
+    expectOpenAIError(result, 400, "invalid_request", "messages");
+    expect(result.json.error).toMatchObject({ type: "invalid_request_error", param: "messages" });
   });
 
   it("rejects an out-of-range temperature naming the field", async () => {
     const result = await post(h.gateway, "/v1/chat/completions", JSON.stringify({ ...valid, temperature: 7 }));
-    expectError(result, 400, "invalid_request", "temperature");
+    expectOpenAIError(result, 400, "invalid_request", "temperature");
   });
 
   it("rejects a JSON array body", async () => {
-    expectError(await post(h.gateway, "/v1/chat/completions", "[]"), 400, "invalid_request");
-  });
-
-  it("refuses tools instead of silently dropping them", async () => {
-    const body = { ...valid, tools: [{ type: "function", function: { name: "f" } }] };
-    expectError(await post(h.gateway, "/v1/chat/completions", JSON.stringify(body)), 400, "invalid_request", "tools");
+    expectOpenAIError(await post(h.gateway, "/v1/chat/completions", "[]"), 400, "invalid_request");
   });
 
   it("answers 404 route_not_found for an unknown model, listing the routes", async () => {
     const result = await post(h.gateway, "/v1/chat/completions", JSON.stringify({ ...valid, model: "nope" }));
-    expectError(result, 404, "route_not_found", "chat");
+    expectOpenAIError(result, 404, "route_not_found", "chat");
   });
 
   it("answers 401 when the client key is missing", async () => {
     const result = await post(h.gateway, "/v1/chat/completions", JSON.stringify(valid), { authorization: "" });
-    expectError(result, 401, "unauthorized", "missing");
+    expectOpenAIError(result, 401, "unauthorized", "Authorization: Bearer");
   });
 
   it("answers 401 when the client key is wrong", async () => {
     const result = await post(h.gateway, "/v1/chat/completions", JSON.stringify(valid), {
       authorization: `Bearer ${CLIENT_KEY}x`,
     });
-    expectError(result, 401, "unauthorized", "invalid");
+    expectOpenAIError(result, 401, "unauthorized", "invalid");
   });
 
   it("answers 413 payload_too_large for an oversized body", async () => {
     const body = JSON.stringify({ ...valid, messages: [{ role: "user", content: "x".repeat(10_000) }] });
-    expectError(await post(h.gateway, "/v1/chat/completions", body), 413, "payload_too_large", "max_body_bytes");
+    expectOpenAIError(await post(h.gateway, "/v1/chat/completions", body), 413, "payload_too_large", "max_body_bytes");
   });
 
   it("answers 404 not_found for an unknown path", async () => {
@@ -93,13 +123,18 @@ describe("bad input gets a clear 4xx in the documented error shape", () => {
         { tier: "ghost", ok: true },
       ],
     };
-    expectError(await post(h.gateway, "/v1/outcomes", JSON.stringify(body)), 400, "invalid_request", "outcomes.1.tier");
+    expectError(
+      await post(h.gateway, "/v1/outcomes", JSON.stringify(body), reporter),
+      400,
+      "invalid_request",
+      "outcomes.1.tier",
+    );
   });
 
   it("rejects a failed outcome that says neither status nor error class", async () => {
     const body = { outcomes: [{ tier: "only", ok: false }] };
     expectError(
-      await post(h.gateway, "/v1/outcomes", JSON.stringify(body)),
+      await post(h.gateway, "/v1/outcomes", JSON.stringify(body), reporter),
       400,
       "invalid_request",
       "status or error_class",
@@ -108,7 +143,7 @@ describe("bad input gets a clear 4xx in the documented error shape", () => {
 
   it("rejects more than 1,000 outcomes in one batch", async () => {
     const body = { outcomes: Array.from({ length: 1_001 }, () => ({ tier: "only", ok: true })) };
-    const result = await post(h.gateway, "/v1/outcomes", JSON.stringify(body), {});
+    const result = await post(h.gateway, "/v1/outcomes", JSON.stringify(body), reporter);
     expect([400, 413]).toContain(result.status); // 1,001 outcomes may exceed max_body_bytes first
   });
 
@@ -146,7 +181,7 @@ describe("bad input gets a clear 4xx in the documented error shape", () => {
       ["cursor=not-ours", "cursor"],
       ["colour=blue", "colour"],
     ]) {
-      const result = await getJson(h.gateway, `/v1/decisions?${query}`);
+      const result = await getJson(h.gateway, `/v1/decisions?${query}`, VIEWER_KEY);
       expect(result.status, query).toBe(400);
       expect(result.json.error.message, query).toContain(field);
     }

@@ -10,12 +10,17 @@ import {
   type HarnessOptions,
   type Mode,
   post,
+  REPORTER_KEY,
   startHarness,
   tierState,
 } from "./harness.ts";
 
 const config = (breaker: string) => `
-auth: { client_keys: [env:TEST_CLIENT_KEY], admin_keys: [env:TEST_ADMIN_KEY] }
+auth:
+  client_keys: [env:TEST_CLIENT_KEY]
+  admin_keys: [env:TEST_ADMIN_KEY]
+  # the sidecar test's app is all of its tiers' traffic
+  reporter_keys: [{ key: env:TEST_REPORTER_KEY, max_share: 1 }]
 retry: { backoff_base_ms: 5, backoff_cap_ms: 20, budget_min_per_second: 100 }
 breaker: { error_threshold: 0.5, min_calls: 6, cooldown_jitter: 0, ${breaker} }
 tiers:
@@ -70,7 +75,7 @@ describe.each(["services", "embedded"] as Mode[])("breakers (%s mode)", (mode) =
     expect(tier).toMatchObject({ state: "open", mode: "auto", generation: 1 });
     expect(tier.reason).toMatch(/^error rate \d+\.\d% ≥ 50\.0% over \d+ calls; cool-down 60 s$/);
     await h.gateway.services.breakers.settle();
-    const [opened] = (await getJson(h.gateway, "/v1/decisions?tier=primary&to_state=open")).json.items;
+    const [opened] = (await getJson(h.gateway, "/v1/decisions?tier=primary&to_state=open", ADMIN_KEY)).json.items;
     expect(opened.snapshot.error.by_class.transport).toBeGreaterThanOrEqual(6);
   });
 
@@ -82,7 +87,7 @@ describe.each(["services", "embedded"] as Mode[])("breakers (%s mode)", (mode) =
     await driveUntil(h, "closed");
     await h.gateway.services.breakers.settle();
 
-    const { json } = await getJson(h.gateway, "/v1/decisions?tier=primary&limit=200");
+    const { json } = await getJson(h.gateway, "/v1/decisions?tier=primary&limit=200", ADMIN_KEY);
     const story = json.items.reverse();
     expect(story[0]).toMatchObject({ from: "closed", to: "open", generation: 1 });
     expect(story.slice(-4).map((d: any) => [d.from, d.to, d.reason.split(":")[0]])).toEqual([
@@ -132,17 +137,17 @@ describe("breakers, against real Redis and Postgres", () => {
     for (const state of ["forced_open", "shadow", "forced_closed", "auto"]) {
       expect((await override(h, state, `step to ${state}`)).status).toBe(200);
     }
-    const unavailable = await getJson(h.gateway, "/v1/decisions?tier=primary");
+    const unavailable = await getJson(h.gateway, "/v1/decisions?tier=primary", ADMIN_KEY);
     expect(unavailable).toMatchObject({ status: 503, json: { error: { code: "database_unavailable" } } });
 
     await proxy.restore();
     await expect
-      .poll(async () => (await getJson(h.gateway, "/v1/decisions?tier=primary")).json.items?.length, {
+      .poll(async () => (await getJson(h.gateway, "/v1/decisions?tier=primary", ADMIN_KEY)).json.items?.length, {
         timeout: 10_000,
       })
       .toBe(4);
     await h.gateway.services.breakers.settle();
-    const { json } = await getJson(h.gateway, "/v1/decisions?tier=primary");
+    const { json } = await getJson(h.gateway, "/v1/decisions?tier=primary", ADMIN_KEY);
     expect(json.items.map((d: any) => d.to).reverse()).toEqual(["forced_open", "shadow", "forced_closed", "closed"]);
     expect(json.items.every((d: any) => d.actor === "operator:env:TEST_ADMIN_KEY")).toBe(true);
   });
@@ -176,7 +181,7 @@ describe("breakers, against real Redis and Postgres", () => {
     expect(h.simulator.stats("primary").requests).toBeGreaterThan(before);
     expect(await stateOf(h)).toBe("shadow");
     await h.gateway.services.breakers.settle();
-    const { json } = await getJson(h.gateway, "/v1/decisions?tier=primary&to_state=open");
+    const { json } = await getJson(h.gateway, "/v1/decisions?tier=primary&to_state=open", ADMIN_KEY);
     expect(json.items[0].reason).toMatch(/^\[shadow: recorded, not enforced\] error rate/);
   });
 
@@ -209,7 +214,8 @@ describe("breakers, against real Redis and Postgres", () => {
   it("serves sidecar apps: outcomes trip the breaker, the plan hands the single probe to one caller", async () => {
     const h = await start(config("cooldown_s: 0.2, ramp_shares: [1], ramp_step_s: 60"));
     const failures = Array.from({ length: 6 }, () => ({ tier: "primary", ok: false, status: 529 }));
-    expect((await post(h.gateway, "/v1/outcomes", JSON.stringify({ outcomes: failures }))).status).toBe(202);
+    const reporter = { authorization: `Bearer ${REPORTER_KEY}` };
+    expect((await post(h.gateway, "/v1/outcomes", JSON.stringify({ outcomes: failures }), reporter)).status).toBe(202);
     await expect.poll(() => stateOf(h), { timeout: 5_000 }).toBe("open");
 
     const plan = await getJson(h.gateway, "/v1/routes/chat/plan");
@@ -224,7 +230,7 @@ describe("breakers, against real Redis and Postgres", () => {
     expect(probes).toHaveLength(1);
 
     const probe = { tier: "primary", ok: true, generation: probes[0].generation };
-    await post(h.gateway, "/v1/outcomes", JSON.stringify({ outcomes: [probe] }));
+    await post(h.gateway, "/v1/outcomes", JSON.stringify({ outcomes: [probe] }), reporter);
     await expect.poll(() => stateOf(h), { timeout: 5_000 }).toBe("half_open");
   });
 });

@@ -11,6 +11,9 @@ export type Mode = "embedded" | "services";
 export const CLIENT_KEY = "bw-test-client-key-3f9a";
 export const UPSTREAM_KEY = "sk-test-upstream-secret-77c1";
 export const ADMIN_KEY = "bw-test-admin-key-81d2";
+/** For configs that list them: `reporter_keys: [env:TEST_REPORTER_KEY]`, `viewer_keys: [env:TEST_VIEWER_KEY]`. */
+export const REPORTER_KEY = "bw-test-reporter-key-c4b9";
+export const VIEWER_KEY = "bw-test-viewer-key-5e07";
 
 export interface Harness {
   gateway: Gateway;
@@ -37,6 +40,8 @@ export interface HarnessOptions {
   redisKeyPrefix?: string;
   /** Fast breaker loops so tests see transitions in milliseconds. */
   engine?: GatewayOptions["engine"];
+  /** More env vars for the config's references, e.g. keys of its own. */
+  env?: Record<string, string>;
 }
 
 export const fastEngine = { sweepIntervalMs: 50, auditIntervalMs: 50, flushIntervalMs: 25 };
@@ -45,7 +50,14 @@ export async function startHarness(mode: Mode, yaml: string, options: HarnessOpt
   const ownSimulator = !options.simulator;
   const simulator = options.simulator ?? (await startSimulator());
   const logs: string[] = [];
-  const env = { TEST_CLIENT_KEY: CLIENT_KEY, TEST_UPSTREAM_KEY: UPSTREAM_KEY, TEST_ADMIN_KEY: ADMIN_KEY };
+  const env = {
+    TEST_CLIENT_KEY: CLIENT_KEY,
+    TEST_UPSTREAM_KEY: UPSTREAM_KEY,
+    TEST_ADMIN_KEY: ADMIN_KEY,
+    TEST_REPORTER_KEY: REPORTER_KEY,
+    TEST_VIEWER_KEY: VIEWER_KEY,
+    ...options.env,
+  };
   const { config } = parseConfig(yaml.replaceAll("{{SIM}}", simulator.url), env, "test config");
   const gateway = await startGateway({
     config,

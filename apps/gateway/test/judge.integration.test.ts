@@ -2,10 +2,19 @@ import { isSampled } from "@breakwater/core";
 import { canaryResults, judgements } from "@breakwater/db";
 import { eq } from "drizzle-orm";
 import { afterEach, describe, expect, it } from "vitest";
-import { driveUntil, fastEngine, getJson, type Harness, startHarness, tierState } from "./harness.ts";
+import {
+  driveUntil,
+  fastEngine,
+  getJson,
+  type Harness,
+  REPORTER_KEY,
+  startHarness,
+  tierState,
+  VIEWER_KEY,
+} from "./harness.ts";
 
 const config = (extra: { judges?: string; canaryIntervalS?: number; breaker?: string; redacted?: boolean } = {}) => `
-auth: { client_keys: [env:TEST_CLIENT_KEY] }
+auth: { client_keys: [env:TEST_CLIENT_KEY], reporter_keys: [env:TEST_REPORTER_KEY], viewer_keys: [env:TEST_VIEWER_KEY] }
 retry: { backoff_base_ms: 5, backoff_cap_ms: 20, budget_min_per_second: 100 }
 breaker: { min_judged: 20, min_judged_short: 5, cooldown_s: 0.3, cooldown_jitter: 0, ramp_shares: [0.5, 1], ramp_step_s: 0.2, ${extra.breaker ?? ""} }
 judge:
@@ -56,7 +65,7 @@ describe("the judge pipeline (embedded mode)", () => {
     await driveUntil(h, "open");
 
     await h.gateway.services.breakers.settle();
-    const opened = (await getJson(h.gateway, "/v1/decisions?tier=primary&to_state=open")).json.items.at(-1);
+    const opened = (await getJson(h.gateway, "/v1/decisions?tier=primary&to_state=open", VIEWER_KEY)).json.items.at(-1);
     expect(opened.reason).toMatch(/judge mean 0\.10 < 0\.7/);
     expect(opened.snapshot.error.failures).toBe(0); // no error at all: quality alone
     const { response } = await ask(h);
@@ -66,12 +75,12 @@ describe("the judge pipeline (embedded mode)", () => {
     h.simulator.setFault("primary", { mode: "ok" });
     await driveUntil(h, "closed");
     await h.gateway.services.breakers.settle();
-    const story = (await getJson(h.gateway, "/v1/decisions?tier=primary&limit=100")).json.items.reverse();
+    const story = (await getJson(h.gateway, "/v1/decisions?tier=primary&limit=100", VIEWER_KEY)).json.items.reverse();
     const reasons = story.map((d: any) => d.reason);
     expect(reasons).toContain("probe answered 2xx and was judged 0.90");
     expect(story.at(-1)).toMatchObject({ from: "half_open", to: "closed" });
 
-    const tier = (await getJson(h.gateway, "/v1/tiers/primary")).json;
+    const tier = (await getJson(h.gateway, "/v1/tiers/primary", VIEWER_KEY)).json;
     expect(tier.last_verdicts.length).toBeGreaterThan(0);
     expect(tier.last_verdicts[0]).toMatchObject({ status: "scored", score: 0.9 });
   });
@@ -131,8 +140,12 @@ describe("the judge pipeline (embedded mode)", () => {
     expect(primary.length).toBeGreaterThan(0);
     expect(primary.every((r) => !r.passed && r.errorClass === null)).toBe(true);
     expect(secondary.every((r) => r.passed)).toBe(true);
+    // Every kind ran against the healthy tier, the tool-call and JSON-schema canaries included.
+    expect(new Set(secondary.map((r) => r.kind))).toEqual(
+      new Set(["arithmetic", "exact_string", "tool_call", "json_schema"]),
+    );
     expect(h.simulator.stats("primary").lastRequest?.lastUserText).toMatch(
-      /^(What is \d+ \+ \d+\?|Repeat exactly: bw-)/,
+      /^(What is \d+ \+ \d+\?|Repeat exactly: bw-|What is the status of order|Reply with JSON)/,
     );
   });
 
@@ -168,7 +181,7 @@ describe("the judge pipeline (embedded mode)", () => {
       ["status=great", "status"],
       ["cursor=nope", "cursor"],
     ]) {
-      const result = await getJson(h.gateway, `/v1/judgements?${query}`);
+      const result = await getJson(h.gateway, `/v1/judgements?${query}`, VIEWER_KEY);
       expect(result.status, query).toBe(400);
       expect(result.json.error.message, query).toContain(field);
     }
@@ -185,7 +198,7 @@ describe("the judge pipeline (embedded mode)", () => {
     const body = { outcomes: [outcome(1, "The team agreed to ship on Friday."), outcome(2, "#@% ẍǫ§ ¤~^ *&@#")] };
     const response = await fetch(`${h.gateway.url}/v1/outcomes`, {
       method: "POST",
-      headers: { authorization: `Bearer ${h.client.apiKey}`, "content-type": "application/json" },
+      headers: { authorization: `Bearer ${REPORTER_KEY}`, "content-type": "application/json" },
       body: JSON.stringify(body),
     });
     expect(response.status).toBe(202);
@@ -193,7 +206,7 @@ describe("the judge pipeline (embedded mode)", () => {
     const byId = Object.fromEntries((await rows(h)).map((row) => [row.requestId, row]));
     expect(byId["app-call-1"]).toMatchObject({ score: 0.9, sampleReason: expect.stringMatching(/sidecar|escalated/) });
     expect(byId["app-call-2"]).toMatchObject({ score: 0.1 });
-    const page = (await getJson(h.gateway, "/v1/judgements?tier=primary&max_score=0.5")).json;
+    const page = (await getJson(h.gateway, "/v1/judgements?tier=primary&max_score=0.5", VIEWER_KEY)).json;
     expect(page.items.map((j: any) => j.request_id)).toEqual(["app-call-2"]);
     const stored = await h.gateway.services.db.select().from(judgements).where(eq(judgements.requestId, "app-call-1"));
     expect(stored[0]?.prompt).toBe("Summarise the meeting.");

@@ -102,11 +102,17 @@ describe("POST /v1/messages with the official Anthropic SDK as the client", () =
       },
     );
     expect(missing.status).toBe(400);
-    expect(missing.json.error).toMatchObject({
-      code: "invalid_request",
-      message: expect.stringContaining("max_tokens"),
+    expect(missing.json).toEqual({
+      type: "error",
+      error: { type: "invalid_request_error", message: expect.stringContaining("max_tokens") },
+      request_id: expect.any(String),
     });
+    expect(missing.headers.get("request-id")).toBe(missing.json.request_id);
     const unauthorized = await post(h.gateway, "/v1/messages", "{}", { authorization: "" });
     expect(unauthorized.status).toBe(401);
+    expect(unauthorized.json.error).toMatchObject({
+      type: "authentication_error",
+      message: expect.stringContaining("x-api-key"),
+    });
   });
 });

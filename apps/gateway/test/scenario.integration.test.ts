@@ -1,8 +1,8 @@
 import { describe, expect, it } from "vitest";
-import { fastEngine, getJson, startHarness } from "./harness.ts";
+import { fastEngine, getJson, startHarness, VIEWER_KEY } from "./harness.ts";
 
 const yaml = `
-auth: { client_keys: [env:TEST_CLIENT_KEY] }
+auth: { client_keys: [env:TEST_CLIENT_KEY], viewer_keys: [env:TEST_VIEWER_KEY] }
 retry: { backoff_base_ms: 5, backoff_cap_ms: 20, budget_min_per_second: 100 }
 breaker: { error_threshold: 0.5, min_calls: 6, cooldown_s: 0.4, cooldown_jitter: 0, ramp_shares: [0.5, 1], ramp_step_s: 0.3 }
 tiers:
@@ -49,7 +49,7 @@ describe("scenario: the primary goes hard down under steady traffic, then recove
       expect(Object.keys(served).sort()).toEqual(["tier:primary", "tier:secondary"]);
 
       await h.gateway.services.breakers.settle();
-      const { json } = await getJson(h.gateway, "/v1/decisions?tier=primary&limit=200");
+      const { json } = await getJson(h.gateway, "/v1/decisions?tier=primary&limit=200", VIEWER_KEY);
       const story = json.items.reverse().map((d: any) => `${d.from}→${d.to}`);
       expect(story[0]).toBe("closed→open");
       expect(story.slice(-4)).toEqual(["open→open", "open→half_open", "half_open→half_open", "half_open→closed"]);

@@ -1,8 +1,15 @@
 import { resolve } from "node:path";
 import { ConfigError, loadConfigFile, parseProcessEnv } from "@breakwater/config";
-import { startWorker } from "./worker.ts";
+import { startWorker, type Worker } from "./worker.ts";
 
-const env = parseProcessEnv(process.env);
+const env = (() => {
+  try {
+    return parseProcessEnv(process.env);
+  } catch (error) {
+    process.stderr.write(`${(error as Error).message}\n`);
+    process.exit(1);
+  }
+})();
 const log = (level: string) => (message: string, fields?: Record<string, unknown>) =>
   process.stdout.write(`${JSON.stringify({ time: new Date().toISOString(), level, message, ...fields })}\n`);
 const logger = { info: log("info"), warn: log("warn") };
@@ -23,7 +30,27 @@ try {
   process.exit(1);
 }
 
-const worker = await startWorker({
+// Installed before start-up so no signal ever meets Node's default (die at once); one during
+// start-up exits before working. Jobs in progress finish (BullMQ waits for them); a second
+// signal exits at once.
+let worker: Worker | undefined;
+let stopping = false;
+for (const signal of ["SIGINT", "SIGTERM"] as const) {
+  process.on(signal, () => {
+    if (stopping || !worker) process.exit(stopping ? 1 : 0);
+    stopping = true;
+    logger.info("shutting down", { signal });
+    worker.close().then(
+      () => process.exit(0),
+      (error: unknown) => {
+        logger.warn("shutdown failed", { error: String(error) });
+        process.exit(1);
+      },
+    );
+  });
+}
+
+worker = await startWorker({
   config: loaded.config,
   databaseUrl: env.DATABASE_URL,
   redisUrl: env.REDIS_URL,
@@ -32,12 +59,3 @@ const worker = await startWorker({
   log: logger,
 });
 logger.info("worker running", { tiers: [...loaded.config.tiers.keys()], instance: worker.engine.instanceId });
-
-for (const signal of ["SIGINT", "SIGTERM"] as const) {
-  process.once(signal, () => {
-    worker.close().then(
-      () => process.exit(0),
-      () => process.exit(1),
-    );
-  });
-}

@@ -19,6 +19,8 @@ export interface WorkerOptions {
   simulatorUrl?: string;
   /** A job whose worker died is handed out again after this long (BullMQ lock). */
   jobLockMs?: number;
+  /** How often the canary schedules are checked and recreated if Redis lost them (default: every minute, and on every reconnect). */
+  scheduleCheckMs?: number;
 }
 
 export interface Worker {
@@ -61,7 +63,10 @@ export async function startWorker(options: WorkerOptions): Promise<Worker> {
       lockDurationMs: options.jobLockMs,
       stalledIntervalMs: Math.max(100, options.jobLockMs / 2),
     }),
+    ...(options.scheduleCheckMs && { scheduleCheckMs: options.scheduleCheckMs }),
     onError: (error) => options.log.warn("job failed", { error: error.message }),
+    onScheduleRecreated: (scheduler) =>
+      options.log.warn("job schedule was missing from Redis (it lost its data); recreated", { scheduler }),
   });
   // Simulated tiers and judges must reach a simulator here too, or canaries would
   // call the real APIs with a fake key and open healthy tiers.

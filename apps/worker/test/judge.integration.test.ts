@@ -56,7 +56,7 @@ describe("gateway + worker (production mode)", () => {
         )
         .toBe("open");
       expect(h.simulator.stats("judge-google").requests).toBeGreaterThanOrEqual(5);
-      const page = (await getJson(h.gateway, "/v1/judgements?tier=primary&status=scored")).json;
+      const page = (await getJson(h.gateway, "/v1/judgements?tier=primary&status=scored", ADMIN_KEY)).json;
       expect(page.items.length).toBeGreaterThanOrEqual(5);
       expect(page.items.every((j: any) => j.score === 0.1 && j.judge_vendor === "google")).toBe(true);
     } finally {

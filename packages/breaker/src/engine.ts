@@ -15,7 +15,7 @@ import type { Store } from "@breakwater/store";
 import { AuditWriter } from "./audit-writer.ts";
 import { Evaluator } from "./evaluator.ts";
 import type { Log } from "./log.ts";
-import { policyFrom } from "./policy.ts";
+import { policyFrom, reporterSharesFrom } from "./policy.ts";
 import { OutcomeRecorder } from "./recorder.ts";
 import { BreakerView } from "./view.ts";
 
@@ -30,8 +30,10 @@ export interface EngineOptions {
   instanceId?: string;
   /** Judges are configured: a probe must also be judged clean. */
   requireJudgedProbe?: boolean;
-  /** Cool-downs, ramp steps, lease and override expiries are noticed at least this often. */
+  /** Cool-downs, ramp steps, lease and override expiries (and a store that lost its data) are noticed at least this often. */
   sweepIntervalMs?: number;
+  /** How long an operator override waits for each store round trip (default 2 s; the request path's bound is breaker.store_timeout_ms). */
+  overrideTimeoutMs?: number;
   auditIntervalMs?: number;
   flushIntervalMs?: number;
 }
@@ -50,26 +52,35 @@ export class BreakerEngine {
   readonly policy: BreakerPolicy;
   readonly instanceId: string;
   private readonly auditWriter: AuditWriter;
+
+  /** This process's audit writer's losses: entries parked as unwritable, and entries Redis lost before they were written. */
+  get auditLosses(): { deadLettered: number; lost: number } {
+    return { deadLettered: this.auditWriter.deadLettered, lost: this.auditWriter.lostEntries };
+  }
   private readonly decisionListeners: Array<(decision: Decision, actor: Actor) => void> = [];
   private sweepTimer: NodeJS.Timeout | undefined;
   private sweeping: Promise<void> | undefined;
   private sweeps = 0;
+  /** Set while evaluations fail (the store is down): logged once when it starts and once when it ends. */
+  private storeFailing = false;
   private unsubscribe: (() => Promise<void>) | undefined;
 
   constructor(private readonly options: EngineOptions) {
     const { config, store, clock, log } = options;
     const tiers = [...config.tiers.keys()];
     this.instanceId = options.instanceId ?? `${hostname()}-${process.pid}-${Math.random().toString(36).slice(2, 8)}`;
-    this.policy = policyFrom(config.breaker, { requireJudgedProbe: options.requireJudgedProbe ?? false });
+    this.policy = policyFrom(config.breaker, {
+      requireJudgedProbe: options.requireJudgedProbe ?? false,
+      reporterShares: reporterSharesFrom(config.auth),
+    });
     this.view = new BreakerView(tiers);
-    this.evaluator = new Evaluator(
-      store,
-      this.view,
-      this.policy,
-      `evaluator:${this.instanceId}`,
-      clock,
-      options.random,
-      (decision, actor) => {
+    this.evaluator = new Evaluator(store, this.view, this.policy, `evaluator:${this.instanceId}`, clock, {
+      ...(options.random && { random: options.random }),
+      probeClaimTimeoutMs: config.breaker.store_timeout_ms,
+      ...(options.overrideTimeoutMs !== undefined && { overrideTimeoutMs: options.overrideTimeoutMs }),
+      onLocalProbe: (tier, cause) =>
+        log.warn("probe claimed locally: the breaker store could not take the claim", { tier, cause }),
+      onDecision: (decision, actor) => {
         log.info("breaker transition", {
           tier: decision.next.tier,
           from: decision.from,
@@ -80,7 +91,7 @@ export class BreakerEngine {
         });
         for (const listener of this.decisionListeners) listener(decision, actor);
       },
-    );
+    });
     this.recorder = new OutcomeRecorder(store, {
       flushIntervalMs: options.flushIntervalMs ?? 200,
       maxBatch: 1_000,
@@ -94,13 +105,22 @@ export class BreakerEngine {
 
   async start(): Promise<void> {
     const { store } = this.options;
-    this.unsubscribe = await store.onTransition((record) => this.view.apply(record));
-    for (const record of (await store.readRecords(this.view.tiers as string[])).values()) this.view.apply(record);
+    this.unsubscribe = await store.onTransition(
+      (record, epoch) => this.view.apply(record, epoch),
+      // The feed was down: transitions (or the store's whole data) may have been lost meanwhile.
+      () => void this.sweep({ reread: true }),
+    );
+    await this.reread();
     this.recorder.start();
     this.auditWriter.start();
     this.sweepTimer = setInterval(() => void this.sweep(), this.options.sweepIntervalMs ?? 1_000);
     this.sweepTimer.unref();
     void this.sweep();
+  }
+
+  private async reread(): Promise<void> {
+    const stored = await this.options.store.readRecords(this.view.tiers as string[]);
+    for (const { record, epoch } of stored.values()) this.view.apply(record, epoch);
   }
 
   onDecision(listener: (decision: Decision, actor: Actor) => void): void {
@@ -113,17 +133,19 @@ export class BreakerEngine {
     return { admission: admit(record, this.options.clock(), requestFraction, this.policy), record };
   }
 
-  /** See Evaluator.claimProbe: one round trip, once per cool-down. */
+  /** See Evaluator.claimProbe: one bounded round trip, once per cool-down; never throws. */
   claimProbe(tier: string): Promise<number | undefined> {
     return this.evaluator.claimProbe(tier);
   }
 
-  recordOutcome(tier: string, generation: number, failure: AttemptFailure | undefined): void {
+  /** `reporter`: the name of the key that reported it (POST /v1/outcomes); attributed, and capped at its share. */
+  recordOutcome(tier: string, generation: number, failure: AttemptFailure | undefined, reporter?: string): void {
     this.recorder.recordOutcome({
       tier,
       generation,
       at: this.options.clock(),
       ...(failure && { errorClass: failure.errorClass }),
+      ...(reporter !== undefined && { reporter }),
     });
   }
 
@@ -138,17 +160,18 @@ export class BreakerEngine {
     return counted > 0;
   }
 
-  /** Evaluates every tier: cool-downs, ramp steps and expiries need no traffic to move. */
-  sweep(): Promise<void> {
+  /**
+   * Evaluates every tier: cool-downs, ramp steps and expiries need no traffic
+   * to move, and each evaluation reads the tier's record, so a store that lost
+   * its data is noticed here within a sweep (see Evaluator.evaluateTier).
+   */
+  sweep(options: { reread?: boolean } = {}): Promise<void> {
     this.sweeping ??= (async () => {
       // Every tenth sweep re-reads all records, healing any transition message this process missed.
-      if (++this.sweeps % 10 === 0) {
-        for (const record of (await this.options.store.readRecords(this.view.tiers as string[])).values())
-          this.view.apply(record);
-      }
+      if (++this.sweeps % 10 === 0 || options.reread) await this.reread();
       await this.evaluate(this.view.tiers);
     })()
-      .catch((error: unknown) => this.options.log.warn("breaker sweep failed", { error: String(error) }))
+      .catch((error: unknown) => this.noteStoreFailure(error))
       .finally(() => {
         this.sweeping = undefined;
       });
@@ -156,13 +179,22 @@ export class BreakerEngine {
   }
 
   private async evaluate(tiers: readonly string[]): Promise<void> {
-    await Promise.all(
-      tiers.map((tier) =>
-        this.evaluator.evaluateTier(tier).catch((error: unknown) => {
-          this.options.log.warn("breaker evaluation failed", { tier, error: String(error) });
-        }),
-      ),
-    );
+    const results = await Promise.allSettled(tiers.map((tier) => this.evaluator.evaluateTier(tier)));
+    const failed = results.find((result) => result.status === "rejected");
+    if (failed) this.noteStoreFailure(failed.reason);
+    else if (this.storeFailing && tiers.length > 0) {
+      this.storeFailing = false;
+      this.options.log.info("breaker store answers again; evaluations resumed");
+    }
+  }
+
+  /** Logged once per outage, not once per tier per sweep. */
+  private noteStoreFailure(error: unknown): void {
+    if (this.storeFailing) return;
+    this.storeFailing = true;
+    this.options.log.warn("breaker evaluations failing; admission continues from this process's copy", {
+      error: String(error),
+    });
   }
 
   /** Flushes outcomes and writes waiting decisions (tests and shutdown use it to settle). */

@@ -2,8 +2,20 @@ import type { Config } from "@breakwater/config";
 import type { BreakerPolicy } from "@breakwater/core";
 import type { WindowSpecs } from "@breakwater/store";
 
+/** Each key that may report outcomes, by name, with the most of a window's calls its outcomes may make up. */
+export function reporterSharesFrom(auth: Config["auth"]): Record<string, number> {
+  const shares: Record<string, number> = {};
+  for (const reporter of auth.reporterKeys) shares[reporter.secret.source] = reporter.maxShare;
+  // An operator reporting by hand (a drill) is trusted with everything.
+  for (const admin of auth.adminKeys) shares[admin.source] = 1;
+  return shares;
+}
+
 /** The breaker section of breakwater.yaml in the state machine's terms (milliseconds). */
-export function policyFrom(breaker: Config["breaker"], options: { requireJudgedProbe: boolean }): BreakerPolicy {
+export function policyFrom(
+  breaker: Config["breaker"],
+  options: { requireJudgedProbe: boolean; reporterShares?: Record<string, number> },
+): BreakerPolicy {
   return {
     errorThreshold: breaker.error_threshold,
     minCalls: breaker.min_calls,
@@ -19,6 +31,7 @@ export function policyFrom(breaker: Config["breaker"], options: { requireJudgedP
     requireJudgedProbe: options.requireJudgedProbe,
     rampShares: breaker.ramp_shares,
     rampStepMs: breaker.ramp_step_s * 1000,
+    ...(options.reporterShares && { reporterShares: options.reporterShares }),
   };
 }
 

@@ -1,4 +1,5 @@
 import { type BreakerRecord, initialRecord, type Signals } from "@breakwater/core";
+import type { Epoch, StoredRecord } from "@breakwater/store";
 
 export interface Observed {
   signals: Signals;
@@ -8,24 +9,38 @@ export interface Observed {
 /**
  * This process's copy of every tier's breaker record, kept current by the
  * store's transition feed and the periodic sweep. The request path reads only
- * this: admission never waits on Redis. A record replaces the copy only if its
- * generation is newer, so a late or repeated message changes nothing.
+ * this: admission never waits on Redis. A record replaces the copy if its
+ * generation is newer, so a late or repeated message changes nothing — or if it
+ * belongs to another epoch: the store lost its data and started the tier
+ * afresh, and generations of different epochs cannot be compared.
  */
 export class BreakerView {
-  private readonly records = new Map<string, BreakerRecord>();
+  private readonly records = new Map<string, StoredRecord>();
   private readonly observed = new Map<string, Observed>();
 
   constructor(readonly tiers: readonly string[]) {}
 
   /** A tier no process has ever changed is closed, and has been since forever (since = 0). */
   get(tier: string): BreakerRecord {
-    return this.records.get(tier) ?? initialRecord(tier, 0);
+    return this.records.get(tier)?.record ?? initialRecord(tier, 0);
   }
 
-  apply(record: BreakerRecord): void {
+  /** The copy and its epoch; undefined while the tier has no stored record. */
+  held(tier: string): StoredRecord | undefined {
+    return this.records.get(tier);
+  }
+
+  apply(record: BreakerRecord, epoch: Epoch): void {
     if (!this.tiers.includes(record.tier)) return;
     const current = this.records.get(record.tier);
-    if (!current || record.generation > current.generation) this.records.set(record.tier, record);
+    if (!current || current.epoch !== epoch || record.generation > current.record.generation) {
+      this.records.set(record.tier, { record, epoch });
+    }
+  }
+
+  /** The store holds no record for the tier any more: it is closed, as if never changed. */
+  forget(tier: string): void {
+    this.records.delete(tier);
   }
 
   /** The latest window figures this process read for the tier, for the API. */

@@ -18,6 +18,12 @@ const processEnvSchema = z.object({
    */
   BREAKWATER_SIMULATOR_URL: z.url().optional(),
   LOG_LEVEL: z.enum(["debug", "info", "warn", "error"]).default("info"),
+  /** `production` refuses demo defaults and the simulator at start-up (see isProduction). */
+  NODE_ENV: z.string().optional(),
+  /** When set, decides production mode instead of NODE_ENV. */
+  BREAKWATER_ENV: z
+    .enum(["production", "development"], { message: "BREAKWATER_ENV must be production or development" })
+    .optional(),
 });
 
 export type ProcessEnv = z.infer<typeof processEnvSchema>;
@@ -29,4 +35,16 @@ export function parseProcessEnv(env: Record<string, string | undefined>): Proces
     throw new Error(`invalid environment:\n${problems.map((p) => `  - ${p}`).join("\n")}`);
   }
   return parsed.data;
+}
+
+/**
+ * Production mode refuses what only a demo should run with: env defaults
+ * (`env:NAME:-default`, such as the public demo keys) and tiers served by the
+ * simulator. BREAKWATER_ENV decides when set (so a container whose image sets
+ * NODE_ENV=production can still run a deliberate demo); otherwise NODE_ENV.
+ */
+export function isProduction(env: Record<string, string | undefined>): boolean {
+  const explicit = env.BREAKWATER_ENV;
+  if (explicit === "production" || explicit === "development") return explicit === "production";
+  return env.NODE_ENV === "production";
 }

@@ -9,6 +9,9 @@ describe("shipped configuration files", () => {
   it("breakwater.example.yaml is valid once its env vars are set", () => {
     const env = {
       BREAKWATER_CLIENT_KEY: "c",
+      BATCH_JOBS_KEY: "b",
+      BILLING_APP_REPORTER_KEY: "r",
+      BREAKWATER_VIEWER_KEY: "v",
       BREAKWATER_ADMIN_KEY: "a",
       ANTHROPIC_API_KEY: "k",
       OPENAI_API_KEY: "k",
@@ -29,7 +32,8 @@ function keyNames(schema: unknown, into = new Set<string>()): Set<string> {
   let current = schema as { _zod?: { def?: Record<string, any> } } | undefined;
   for (let depth = 0; depth < 8; depth++) {
     const def = current?._zod?.def;
-    const inner = def?.innerType ?? def?.in;
+    // A preprocessed schema (a key written as a string or an object) is a pipe whose `out` holds the keys.
+    const inner = def?.innerType ?? (def?.in?._zod?.def?.type === "transform" ? def.out : def?.in);
     if (!inner) break;
     current = inner;
   }

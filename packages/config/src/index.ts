@@ -1,5 +1,6 @@
-export { type ProcessEnv, parseProcessEnv } from "./env.ts";
+export { isProduction, type ProcessEnv, parseProcessEnv } from "./env.ts";
 export {
+  type AuthConfig,
   type Config,
   ConfigError,
   type JudgeConfig,
@@ -8,7 +9,10 @@ export {
   loadConfigFile,
   type ModelEndpoint,
   parseConfig,
+  type RateLimit,
+  type ReporterKey,
   type RouteConfig,
+  type ServerConfig,
   type TierConfig,
 } from "./load.ts";
 export { type ConfigFile, PROVIDERS, type ProviderKind } from "./schema.ts";

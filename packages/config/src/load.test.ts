@@ -23,6 +23,52 @@ const problemsOf = (yaml: string, environment: Record<string, string | undefined
 };
 
 describe("parseConfig", () => {
+  it("gives each tier its provider's capabilities, with the tier's own over them", () => {
+    const yaml = base.replace(
+      "model: llama-3.1-8b }",
+      "model: llama-3.1-8b, capabilities: { vision: true, tools: false } }",
+    );
+    const { config } = parseConfig(yaml, env);
+    expect(config.tiers.get("primary")?.capabilities).toMatchObject({
+      tools: true,
+      vision: true,
+      logprobs: true,
+      top_k: false,
+    });
+    expect(config.tiers.get("local")?.capabilities).toMatchObject({ tools: false, vision: true, pdf: false });
+  });
+
+  it("turns every output check on by default and lets a route turn one off", () => {
+    const yaml = base.replace('canned: "busy" }', 'canned: "busy", output_checks: { empty: false } }');
+    const checks = parseConfig(yaml, env).config.routes.get("summarize")?.outputChecks;
+    expect(checks).toMatchObject({ empty: false, no_choices: true, json: true, tool_arguments: true });
+  });
+
+  it("names the known capabilities and checks when a key is misspelt", () => {
+    const capability = problemsOf(
+      base.replace("model: llama-3.1-8b }", "model: llama-3.1-8b, capabilities: { vison: true } }"),
+    );
+    expect(capability.join()).toMatch(/capabilities are tools, vision/);
+    const check = problemsOf(base.replace('canned: "busy" }', 'canned: "busy", output_checks: { emtpy: false } }'));
+    expect(check.join()).toMatch(/output checks are no_choices, empty/);
+  });
+
+  it("refuses a provider tier that would reach the real API without a key", () => {
+    const problems = problemsOf(base.replace("api_key: env:OPENAI_API_KEY, ", ""));
+    expect(problems).toEqual([
+      "tiers.primary.api_key: the openai API needs a key: set api_key: env:NAME (only a tier with its own base_url, such as a proxy that adds the key, may go without)",
+    ]);
+  });
+
+  it("refuses a capability the provider's API has no way to send", () => {
+    const problems = problemsOf(
+      base.replace("timeout_ms: 20000 }", "timeout_ms: 20000, capabilities: { top_k: true } }"),
+    );
+    expect(problems).toEqual([
+      "tiers.primary.capabilities.top_k: the openai API has no way to send top_k; it can only be false here",
+    ]);
+  });
+
   it("loads a valid config with defaults filled in", () => {
     const { config, warnings } = parseConfig(base, env);
     expect(warnings).toEqual([]);
@@ -131,5 +177,76 @@ describe("breaker windows", () => {
   it("requires buckets that tile their window", () => {
     const problems = problemsOf(`${base}breaker: { error_window_s: 60, error_bucket_s: 7 }\n`);
     expect(problems).toEqual(["breaker.error_bucket_s: must divide breaker.error_window_s (60)"]);
+  });
+});
+
+describe("auth key scopes", () => {
+  const withAuth = (auth: string) => base.replace("auth: { client_keys: [env:CLIENT_KEY] }", `auth: ${auth}`);
+  const keys = { ...env, REPORTER_KEY: "rk-1", VIEWER_KEY: "vk-1", ADMIN_KEY: "ak-1", LIMITED_KEY: "ck-2" };
+
+  it("takes each scope's keys as plain env references, with a reporter's defaults filled in", () => {
+    const { config } = parseConfig(
+      withAuth(
+        "{ client_keys: [env:CLIENT_KEY], reporter_keys: [env:REPORTER_KEY], viewer_keys: [env:VIEWER_KEY], admin_keys: [env:ADMIN_KEY] }",
+      ),
+      keys,
+    );
+    expect(config.auth.clientKeys.map((key) => key.source)).toEqual(["env:CLIENT_KEY"]);
+    expect(config.auth.clientRateLimits.size).toBe(0);
+    expect(config.auth.reporterKeys).toEqual([
+      { secret: expect.anything(), maxShare: 0.1, rateLimit: { limit: 1_000, windowMs: 1_000 } },
+    ]);
+    expect(config.auth.reporterKeys[0]?.secret.reveal()).toBe("rk-1");
+    expect(config.auth.viewerKeys.map((key) => key.source)).toEqual(["env:VIEWER_KEY"]);
+    expect(config.auth.adminKeys.map((key) => key.source)).toEqual(["env:ADMIN_KEY"]);
+  });
+
+  it("reads a client key's request limit and a reporter's routes, share and outcome limit", () => {
+    const { config } = parseConfig(
+      withAuth(`
+  client_keys: [env:CLIENT_KEY, { key: env:LIMITED_KEY, rate_limit: { requests: 600, window_s: 60 } }]
+  reporter_keys: [{ key: env:REPORTER_KEY, routes: [summarize], max_share: 1, rate_limit: { outcomes: 50 } }]
+`),
+      keys,
+    );
+    expect([...config.auth.clientRateLimits]).toEqual([["env:LIMITED_KEY", { limit: 600, windowMs: 60_000 }]]);
+    expect(config.auth.reporterKeys[0]).toMatchObject({
+      routes: ["summarize"],
+      maxShare: 1,
+      rateLimit: { limit: 50, windowMs: 1_000 },
+    });
+  });
+
+  it("names an unknown route in a reporter's allowlist and lists the known ones", () => {
+    const problems = problemsOf(
+      withAuth("{ client_keys: [env:CLIENT_KEY], reporter_keys: [{ key: env:REPORTER_KEY, routes: [chat] }] }"),
+      keys,
+    );
+    expect(problems).toEqual(['auth.reporter_keys.0.routes.0: unknown route "chat" (known: summarize)']);
+  });
+
+  it("refuses a literal key, a share outside (0, 1] and a misspelt field, naming each", () => {
+    const problems = problemsOf(
+      withAuth(
+        "{ client_keys: [{ key: bw-pasted-key }], reporter_keys: [{ key: env:REPORTER_KEY, max_share: 0 }, { key: env:REPORTER_KEY, route: [summarize] }] }",
+      ),
+      keys,
+    );
+    expect(problems).toEqual([
+      expect.stringMatching(/^auth\.client_keys\.0\.key: secrets must be env references/),
+      expect.stringMatching(/^auth\.reporter_keys\.0\.max_share: /),
+      'auth.reporter_keys.1: Unrecognized key: "route"',
+    ]);
+  });
+
+  it("fails when a reporter or viewer key's env var is unset, naming it", () => {
+    const problems = problemsOf(
+      withAuth("{ client_keys: [env:CLIENT_KEY], reporter_keys: [env:REPORTER_KEY], viewer_keys: [env:VIEWER_KEY] }"),
+      env,
+    );
+    expect(problems).toEqual([
+      "auth.reporter_keys.0: env:REPORTER_KEY is not set; export it or remove the entry",
+      "auth.viewer_keys.0: env:VIEWER_KEY is not set; export it or remove the entry",
+    ]);
   });
 });

@@ -1,7 +1,10 @@
 import { readFileSync } from "node:fs";
+import { ALL_OUTPUT_CHECKS, type Capabilities, DEFAULT_CAPABILITIES, type OutputChecks } from "@breakwater/core";
 import { parse as parseYaml } from "yaml";
 import type { z } from "zod";
+import { isProduction } from "./env.ts";
 import { parseEnvReference, resolveEnvReference } from "./env-reference.ts";
+import { refusedSecret, refusedSimulated } from "./production.ts";
 import { type ConfigFile, configFileSchema, type ProviderKind } from "./schema.ts";
 import { Secret } from "./secret.ts";
 
@@ -16,6 +19,8 @@ export interface ModelEndpoint {
   /** Served by the built-in simulator because its key is unset and `simulator: auto`. */
   simulated: boolean;
   timeoutMs: number;
+  /** The provider's defaults; for tiers, with the tier's `capabilities` over them. */
+  capabilities: Capabilities;
 }
 
 export interface JudgeModelConfig extends ModelEndpoint {
@@ -38,6 +43,7 @@ export interface RouteConfig {
   deadlineMs: number;
   whenAllOpen: "probe_soonest" | "canned";
   sampleRate: number;
+  outputChecks: OutputChecks;
 }
 
 export interface JudgeConfig {
@@ -51,9 +57,51 @@ export interface JudgeConfig {
   canaryIntervalS: number;
 }
 
+/** At most `limit` requests (or outcomes) per fixed window of `windowMs`, per key, across replicas. */
+export interface RateLimit {
+  limit: number;
+  windowMs: number;
+}
+
+/** A key that may report outcomes (POST /v1/outcomes). */
+export interface ReporterKey {
+  secret: Secret;
+  /** Routes whose tiers it may report on; undefined = every route. */
+  routes?: string[];
+  /** The most of a tier's calls in the error window its outcomes may make up. */
+  maxShare: number;
+  /** Outcomes per window. */
+  rateLimit: RateLimit;
+}
+
+export interface AuthConfig {
+  /** The proxy endpoints, GET /v1/models, the plan and GET /v1/tiers. */
+  clientKeys: Secret[];
+  /** Client keys with a request limit, by the key's source (`env:NAME`); the others are unlimited. */
+  clientRateLimits: Map<string, RateLimit>;
+  reporterKeys: ReporterKey[];
+  /** The read APIs. */
+  viewerKeys: Secret[];
+  /** Everything. */
+  adminKeys: Secret[];
+}
+
+/** The HTTP server's limits and drain (README: "HTTP server limits"). */
+export interface ServerConfig {
+  maxBodyBytes: number;
+  shutdownGraceMs: number;
+  drainDelayMs: number;
+  /** "auto" is worked out by the gateway from the process's open-file limit. */
+  maxConnections: number | "auto";
+  maxConnectionsPerIp: number | "auto";
+  headersTimeoutMs: number;
+  requestTimeoutMs: number;
+  keepAliveTimeoutMs: number;
+}
+
 export interface Config {
-  server: { maxBodyBytes: number; shutdownGraceMs: number };
-  auth: { clientKeys: Secret[]; adminKeys: Secret[] };
+  server: ServerConfig;
+  auth: AuthConfig;
   tiers: Map<string, TierConfig>;
   routes: Map<string, RouteConfig>;
   retry: {
@@ -124,6 +172,7 @@ function describeIssue(issue: z.core.$ZodIssue): string {
 function resolve(file: ConfigFile, env: Record<string, string | undefined>, source: string): Loaded {
   const problems: string[] = [];
   const warnings: string[] = [];
+  const production = isProduction(env);
 
   const secretAt = (path: string, reference: string): Secret | undefined => {
     const ref = parseEnvReference(reference);
@@ -132,15 +181,18 @@ function resolve(file: ConfigFile, env: Record<string, string | undefined>, sour
     if (resolved.kind === "unset") return undefined;
     if (resolved.usedFallback)
       warnings.push(`${path}: ${ref.name} is not set; using the built-in default (local use only)`);
+    const refusal = production ? refusedSecret(path, ref, resolved) : undefined;
+    if (refusal) problems.push(refusal);
     return resolved.secret;
   };
 
+  const keyAt = (path: string, reference: string): Secret | undefined => {
+    const secret = secretAt(path, reference);
+    if (!secret) problems.push(`${path}: ${reference} is not set; export it or remove the entry`);
+    return secret;
+  };
   const keysAt = (path: string, references: string[]): Secret[] =>
-    references.flatMap((reference, index) => {
-      const secret = secretAt(`${path}.${index}`, reference);
-      if (!secret) problems.push(`${path}.${index}: ${reference} is not set; export it or remove the entry`);
-      return secret ? [secret] : [];
-    });
+    references.flatMap((reference, index) => keyAt(`${path}.${index}`, reference) ?? []);
 
   /** Key, simulator fallback and vendor: the same rules for tiers and judges. */
   const endpoint = (
@@ -161,6 +213,7 @@ function resolve(file: ConfigFile, env: Record<string, string | undefined>, sour
       problems.push(`${path}.api_key: ${raw.api_key} is not set; export it (or set simulator: auto for local demos)`);
     }
     if (simulated) warnings.push(`${path}: ${raw.api_key} is not set; serving it from the built-in simulator`);
+    if (simulated && production) problems.push(refusedSimulated(path, raw.api_key as string));
     // The simulator accepts any key; the SDKs refuse to send a request without one.
     const apiKey = simulated ? new Secret("simulated", "simulator") : configuredKey;
     return {
@@ -171,6 +224,7 @@ function resolve(file: ConfigFile, env: Record<string, string | undefined>, sour
       ...(raw.base_url && !simulated && { baseUrl: raw.base_url }),
       simulated,
       timeoutMs: raw.timeout_ms,
+      capabilities: DEFAULT_CAPABILITIES[raw.provider],
     };
   };
 
@@ -183,6 +237,7 @@ function resolve(file: ConfigFile, env: Record<string, string | undefined>, sour
       streamIdleTimeoutMs: tier.stream_idle_timeout_ms,
       ...(tier.context_window !== undefined && { contextWindow: tier.context_window }),
       maxOutputTokens: tier.max_output_tokens,
+      capabilities: { ...DEFAULT_CAPABILITIES[tier.provider], ...tier.capabilities },
     });
   }
 
@@ -209,15 +264,22 @@ function resolve(file: ConfigFile, env: Record<string, string | undefined>, sour
       deadlineMs: route.deadline_ms,
       whenAllOpen: route.when_all_open,
       sampleRate: route.sample_rate ?? file.judge.sample_rate,
+      outputChecks: { ...ALL_OUTPUT_CHECKS, ...route.output_checks },
     });
   }
 
   const config: Config = {
-    server: { maxBodyBytes: file.server.max_body_bytes, shutdownGraceMs: file.server.shutdown_grace_ms },
-    auth: {
-      clientKeys: keysAt("auth.client_keys", file.auth.client_keys),
-      adminKeys: keysAt("auth.admin_keys", file.auth.admin_keys),
+    server: {
+      maxBodyBytes: file.server.max_body_bytes,
+      shutdownGraceMs: file.server.shutdown_grace_ms,
+      drainDelayMs: file.server.drain_delay_ms,
+      maxConnections: file.server.max_connections,
+      maxConnectionsPerIp: file.server.max_connections_per_ip,
+      headersTimeoutMs: file.server.headers_timeout_ms,
+      requestTimeoutMs: file.server.request_timeout_ms,
+      keepAliveTimeoutMs: file.server.keep_alive_timeout_ms,
     },
+    auth: resolveAuth(file.auth, keyAt, keysAt),
     tiers,
     routes,
     retry: {
@@ -243,4 +305,43 @@ function resolve(file: ConfigFile, env: Record<string, string | undefined>, sour
   };
   if (problems.length > 0) throw new ConfigError(problems, source);
   return { config, warnings };
+}
+
+function resolveAuth(
+  auth: ConfigFile["auth"],
+  keyAt: (path: string, reference: string) => Secret | undefined,
+  keysAt: (path: string, references: string[]) => Secret[],
+): AuthConfig {
+  const clientKeys: Secret[] = [];
+  const clientRateLimits = new Map<string, RateLimit>();
+  auth.client_keys.forEach((entry, index) => {
+    const secret = keyAt(`auth.client_keys.${index}`, entry.key);
+    if (!secret) return;
+    clientKeys.push(secret);
+    if (entry.rate_limit) {
+      clientRateLimits.set(secret.source, {
+        limit: entry.rate_limit.requests,
+        windowMs: entry.rate_limit.window_s * 1000,
+      });
+    }
+  });
+  const reporterKeys = auth.reporter_keys.flatMap((entry, index): ReporterKey[] => {
+    const secret = keyAt(`auth.reporter_keys.${index}`, entry.key);
+    if (!secret) return [];
+    return [
+      {
+        secret,
+        ...(entry.routes && { routes: entry.routes }),
+        maxShare: entry.max_share,
+        rateLimit: { limit: entry.rate_limit.outcomes, windowMs: entry.rate_limit.window_s * 1000 },
+      },
+    ];
+  });
+  return {
+    clientKeys,
+    clientRateLimits,
+    reporterKeys,
+    viewerKeys: keysAt("auth.viewer_keys", auth.viewer_keys),
+    adminKeys: keysAt("auth.admin_keys", auth.admin_keys),
+  };
 }

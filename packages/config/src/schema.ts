@@ -1,3 +1,4 @@
+import { CARRIABLE, FEATURES, OUTPUT_CHECKS } from "@breakwater/core";
 import { z } from "zod";
 import { parseEnvReference } from "./env-reference.ts";
 
@@ -12,6 +13,21 @@ const envRef = z.string().refine((text) => parseEnvReference(text) !== undefined
 });
 
 const positiveMs = z.number().int().positive();
+
+/** An object of optional on/off switches whose names are fixed; a misspelt one is named with the valid ones. */
+const switches = <const Name extends string>(names: readonly Name[], what: string) =>
+  z.strictObject(
+    Object.fromEntries(names.map((name) => [name, z.boolean().optional()])) as Record<
+      Name,
+      z.ZodOptional<z.ZodBoolean>
+    >,
+    {
+      error: (issue) =>
+        issue.code === "unrecognized_keys"
+          ? `unknown ${what} ${issue.keys.join(", ")}: ${what} are ${names.join(", ")}`
+          : undefined,
+    },
+  );
 const fraction = z.number().min(0).max(1);
 const name = z
   .string()
@@ -43,6 +59,11 @@ const tierSchema = z.strictObject({
   /** Tokens; lets a context-length error fail over only to a tier with a larger window. */
   context_window: z.number().int().positive().optional(),
   max_output_tokens: z.number().int().positive().default(1024),
+  /**
+   * What the tier can do, over its provider's defaults (README: "What Breakwater
+   * carries"). A request needing what a tier lacks skips it.
+   */
+  capabilities: switches(FEATURES, "capabilities").optional(),
 });
 
 const routeSchema = z.strictObject({
@@ -59,6 +80,8 @@ const routeSchema = z.strictObject({
   when_all_open: z.enum(["probe_soonest", "canned"]).default("probe_soonest"),
   /** Overrides judge.sample_rate for this route. */
   sample_rate: fraction.optional(),
+  /** The "bad 200" checks, each on by default; `false` turns one off for this route. */
+  output_checks: switches(OUTPUT_CHECKS, "output checks").optional(),
 });
 
 const retrySchema = z
@@ -104,6 +127,8 @@ const breakerSchema = z
     /** Shares of traffic a half-open tier gets, step by step; must end at 1. */
     ramp_shares: z.array(z.number().gt(0).max(1)).min(1).default([0.1, 0.25, 0.5, 1]),
     ramp_step_s: z.number().positive().default(30),
+    /** The longest a request waits on Redis (a probe claim) before deciding from this process's copy instead. */
+    store_timeout_ms: positiveMs.default(100),
   })
   .prefault({});
 const judgeModelSchema = z.strictObject({
@@ -135,8 +160,44 @@ const judgeSchema = z
   })
   .prefault({});
 
+/** A key written as `env:NAME` is the same as `{ key: env:NAME }` with every default. */
+const keyEntry = <Shape extends z.ZodRawShape>(shape: Shape) =>
+  z.preprocess(
+    (entry) => (typeof entry === "string" ? { key: entry } : entry),
+    z.strictObject({ key: envRef, ...shape }),
+  );
+
+/** A fixed-window limit per key, across every gateway replica: so many per `window_s` seconds. */
+const windowS = z.number().positive().default(1);
+const requestLimit = z.strictObject({ requests: z.number().int().positive(), window_s: windowS });
+const outcomeLimit = z.strictObject({ outcomes: z.number().int().positive(), window_s: windowS });
+
 const authSchema = z.strictObject({
-  client_keys: z.array(envRef).min(1, "list at least one client key, e.g. env:BREAKWATER_CLIENT_KEY"),
+  /** The proxy endpoints, GET /v1/models, the plan and GET /v1/tiers. */
+  client_keys: z
+    .array(keyEntry({ rate_limit: requestLimit.optional() }))
+    .min(1, "list at least one client key, e.g. env:BREAKWATER_CLIENT_KEY"),
+  /** POST /v1/outcomes (sidecar mode) and the plan. */
+  reporter_keys: z
+    .array(
+      keyEntry({
+        /** Routes whose tiers this key may report on; every route when absent. */
+        routes: z.array(name).min(1).optional(),
+        /**
+         * The most of a tier's calls in the error window this key's outcomes may
+         * make up; the rest are accepted but not counted. Below the default
+         * error_threshold (0.2), so no single key opens a healthy tier on its own.
+         * An app whose calls are all of its tiers' traffic needs 1.
+         */
+        max_share: z.number().gt(0).max(1).default(0.1),
+        /** One full batch (1,000 outcomes) a second. */
+        rate_limit: outcomeLimit.prefault({ outcomes: 1_000 }),
+      }),
+    )
+    .default([]),
+  /** The read APIs: GET /v1/tiers (with the last verdicts), /v1/decisions, /v1/judgements. */
+  viewer_keys: z.array(envRef).default([]),
+  /** Everything, including operator overrides. */
   admin_keys: z.array(envRef).default([]),
 });
 
@@ -144,8 +205,40 @@ const serverSchema = z
   .strictObject({
     /** Requests larger than this are refused with 413 before parsing. */
     max_body_bytes: z.number().int().positive().default(1_048_576),
-    /** How long shutdown waits for in-flight requests before closing anyway. */
+    /** How long shutdown waits for in-flight requests before closing anyway, counted from the signal. */
     shutdown_grace_ms: positiveMs.default(10_000),
+    /** On SIGTERM, /readyz answers 503 this long before the listener closes, so load balancers stop first. */
+    drain_delay_ms: z.number().int().min(0).default(3_000),
+    /**
+     * Open client connections; more are closed at once. `auto`: half the
+     * process's open-file limit (each proxied request also holds an upstream
+     * socket), at most 8192.
+     */
+    max_connections: z.union([z.literal("auto"), z.number().int().positive()]).default("auto"),
+    /** Open connections from one address; `auto`: half of max_connections, so no one address takes every slot. */
+    max_connections_per_ip: z.union([z.literal("auto"), z.number().int().positive()]).default("auto"),
+    /** A client must finish sending its request headers within this; slow-header connections are closed (408). */
+    headers_timeout_ms: positiveMs.default(10_000),
+    /** A client must finish sending its whole request (headers and body) within this. Responses and streams are not limited by it. */
+    request_timeout_ms: positiveMs.default(30_000),
+    /** An idle keep-alive connection is closed after this; above common load balancer idle timeouts (60 s). */
+    keep_alive_timeout_ms: positiveMs.default(65_000),
+  })
+  .superRefine((server, ctx) => {
+    if (server.drain_delay_ms >= server.shutdown_grace_ms) {
+      ctx.addIssue({
+        code: "custom",
+        path: ["drain_delay_ms"],
+        message: `must be shorter than server.shutdown_grace_ms (${server.shutdown_grace_ms}), which bounds the whole drain`,
+      });
+    }
+    if (server.headers_timeout_ms > server.request_timeout_ms) {
+      ctx.addIssue({
+        code: "custom",
+        path: ["headers_timeout_ms"],
+        message: `must not exceed server.request_timeout_ms (${server.request_timeout_ms}): the headers are part of the request`,
+      });
+    }
   })
   .prefault({});
 
@@ -185,6 +278,22 @@ export const configFileSchema = z
       }
     }
     for (const [tierName, tier] of Object.entries(file.tiers)) {
+      for (const [feature, on] of Object.entries(tier.capabilities ?? {})) {
+        if (on && !(CARRIABLE[tier.provider] as readonly string[]).includes(feature)) {
+          ctx.addIssue({
+            code: "custom",
+            path: ["tiers", tierName, "capabilities", feature],
+            message: `the ${tier.provider} API has no way to send ${feature}; it can only be false here`,
+          });
+        }
+      }
+      if (tier.provider !== "openai_compatible" && !tier.api_key && !tier.base_url) {
+        ctx.addIssue({
+          code: "custom",
+          path: ["tiers", tierName, "api_key"],
+          message: `the ${tier.provider} API needs a key: set api_key: env:NAME (only a tier with its own base_url, such as a proxy that adds the key, may go without)`,
+        });
+      }
       if (tier.provider === "openai_compatible" && !tier.base_url) {
         ctx.addIssue({
           code: "custom",
@@ -193,10 +302,28 @@ export const configFileSchema = z
         });
       }
     }
+    file.auth.reporter_keys.forEach((reporter, index) => {
+      reporter.routes?.forEach((route, at) => {
+        if (!(route in file.routes)) {
+          ctx.addIssue({
+            code: "custom",
+            path: ["auth", "reporter_keys", index, "routes", at],
+            message: `unknown route "${route}" (known: ${Object.keys(file.routes).join(", ") || "none"})`,
+          });
+        }
+      });
+    });
     if (Object.keys(file.routes).length === 0) {
       ctx.addIssue({ code: "custom", path: ["routes"], message: "define at least one route" });
     }
     file.judge.judges.forEach((judge, index) => {
+      if (judge.provider !== "openai_compatible" && !judge.api_key && !judge.base_url) {
+        ctx.addIssue({
+          code: "custom",
+          path: ["judge", "judges", index, "api_key"],
+          message: `the ${judge.provider} API needs a key: set api_key: env:NAME`,
+        });
+      }
       if (judge.provider === "openai_compatible" && !judge.base_url) {
         ctx.addIssue({
           code: "custom",

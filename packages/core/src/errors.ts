@@ -13,6 +13,7 @@ export const ERROR_CLASSES = [
   "server",
   "transport",
   "stream",
+  "bad_output",
   "caller",
 ] as const;
 
@@ -46,6 +47,8 @@ export const ERROR_POLICY: Readonly<Record<ErrorClass, ErrorPolicy>> = {
   transport: { sameTierRetry: "once", failOver: true, countsAgainstBreaker: true },
   // Only reachable before the first byte reaches the client; afterwards the router stops.
   stream: { sameTierRetry: "once", failOver: true, countsAgainstBreaker: true },
+  // A 200 that cannot be the answer asked for (no choices, empty, an unoffered tool, JSON off its schema).
+  bad_output: { sameTierRetry: "once", failOver: true, countsAgainstBreaker: true },
   // The caller went away: nobody is waiting for an answer.
   caller: { sameTierRetry: "never", failOver: false, countsAgainstBreaker: false },
 };
@@ -64,4 +67,11 @@ export interface AttemptFailure {
   timedOut?: boolean;
   /** The upstream's own request id, for support tickets. */
   upstreamRequestId?: string;
+  /**
+   * The upstream's error type and code as it named them (`invalid_request_error`,
+   * `context_length_exceeded`, Gemini's `INVALID_ARGUMENT`): identifiers a client
+   * may be shown, unlike `message`, the upstream's free text, which never is.
+   */
+  upstreamType?: string;
+  upstreamCode?: string;
 }

@@ -1,5 +1,6 @@
 export { type Admission, admit } from "./breaker/admission.ts";
 export { applyOverride, claimProbe, evaluate } from "./breaker/evaluate.ts";
+export { capReporters, countedCalls, countedOfBatch, countedSignals } from "./breaker/reporter-cap.ts";
 export {
   type Actor,
   type AutoState,
@@ -8,8 +9,10 @@ export {
   type BreakerRecord,
   type Decision,
   type ErrorWindow,
+  emptyErrorWindow,
   initialRecord,
   type QualityWindow,
+  type ReporterFigures,
   type Signals,
   type VisibleState,
   visibleState,
@@ -25,6 +28,14 @@ export {
   scoreIncrements,
   type WindowSpec,
 } from "./breaker/windows.ts";
+export {
+  CARRIABLE,
+  type Capabilities,
+  DEFAULT_CAPABILITIES,
+  FEATURE_REASONS,
+  FEATURES,
+  type Feature,
+} from "./capabilities.ts";
 export { type Clock, systemClock } from "./clock.ts";
 export {
   type AttemptFailure,
@@ -34,6 +45,7 @@ export {
   type ErrorPolicy,
   type SameTierRetry,
 } from "./errors.ts";
+export { ALL_OUTPUT_CHECKS, OUTPUT_CHECKS, type OutputCheck, type OutputChecks } from "./output-checks.ts";
 export { RetryBudget, type RetryBudgetOptions } from "./retry-budget.ts";
 export { decideAfterFailure, type NextStep, type RetryContext } from "./retry-decision.ts";
 export { isSampled, judgeSampleRate, sampleFraction } from "./sampling.ts";

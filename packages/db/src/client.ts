@@ -8,6 +8,8 @@ import { migrate as migratePglite } from "drizzle-orm/pglite/migrator";
 import { drizzle as drizzlePostgres } from "drizzle-orm/postgres-js";
 import { migrate as migratePostgres } from "drizzle-orm/postgres-js/migrator";
 import postgres from "postgres";
+import { BoundedPool } from "./bounded-pool.ts";
+import { type PostgresSettings, postgresSettingsFrom } from "./postgres-settings.ts";
 import * as schema from "./schema/index.ts";
 
 export type Db = PgDatabase<PgQueryResultHKT, typeof schema>;
@@ -25,30 +27,32 @@ const migrationsFolder = fileURLToPath(new URL("../../../migrations", import.met
 const migrationLockKey = 0x42_57_4d_47;
 
 /**
+ * A migration may build an index on a large table, and a replica waits on the
+ * advisory lock while another migrates: minutes, not the seconds a query gets.
+ */
+const MIGRATION_STATEMENT_TIMEOUT_MS = 600_000;
+
+/**
  * Opens the audit database and applies migrations. With a URL: Postgres through
- * postgres.js. Without: PGlite under `dataDir` (embedded mode), same schema and
- * migrations. `dataDir: "memory://"` keeps PGlite in memory.
+ * postgres.js, every query bounded (see postgres-settings.ts, bounded-pool.ts).
+ * Without: PGlite under `dataDir` (embedded mode), same schema and migrations.
+ * `dataDir: "memory://"` keeps PGlite in memory. PGlite runs inside this
+ * process — there is no connection to hang, and its WASM build does not
+ * enforce statement_timeout — so it has no timeouts.
  */
 export async function openDatabase(options: { url?: string; dataDir: string }): Promise<Database> {
   if (options.url) {
-    // Replicas starting together must not apply the same migration twice: serialise on an advisory lock.
-    const migrator = postgres(options.url, { max: 1, onnotice: () => {} });
-    try {
-      await migrator`select pg_advisory_lock(${migrationLockKey})`;
-      await migratePostgres(drizzlePostgres(migrator), { migrationsFolder });
-      await migrator`select pg_advisory_unlock(${migrationLockKey})`;
-    } finally {
-      await migrator.end();
-    }
-    const client = postgres(options.url, { max: 10, onnotice: () => {} });
-    const db = drizzlePostgres(client, { schema });
+    const settings = postgresSettingsFrom(options.url);
+    await migrate(settings);
+    const pool = new BoundedPool(settings, { max: 10 });
+    const db = drizzlePostgres({ client: pool.client, schema });
     return {
       db: db as unknown as Db,
       kind: "postgres",
       ping: async () => {
         await db.execute(sql`select 1`);
       },
-      close: () => client.end({ timeout: 5 }),
+      close: () => pool.end(5),
     };
   }
   if (!options.dataDir.startsWith("memory://")) mkdirSync(options.dataDir, { recursive: true });
@@ -63,4 +67,21 @@ export async function openDatabase(options: { url?: string; dataDir: string }): 
     },
     close: () => client.close(),
   };
+}
+
+/** Replicas starting together must not apply the same migration twice: serialised on an advisory lock. */
+async function migrate(settings: PostgresSettings): Promise<void> {
+  const migrator = postgres(settings.url, {
+    max: 1,
+    onnotice: () => {},
+    connect_timeout: settings.connectTimeoutMs / 1000,
+    connection: { statement_timeout: MIGRATION_STATEMENT_TIMEOUT_MS },
+  });
+  try {
+    await migrator`select pg_advisory_lock(${migrationLockKey})`;
+    await migratePostgres(drizzlePostgres(migrator), { migrationsFolder });
+    await migrator`select pg_advisory_unlock(${migrationLockKey})`;
+  } finally {
+    await migrator.end();
+  }
 }

@@ -2,6 +2,7 @@ import { eq, type SQL } from "drizzle-orm";
 import type { Db } from "./client.ts";
 import { newestFirst, type Page, type TimeWindowQuery } from "./paging.ts";
 import { breakerDecisions } from "./schema/index.ts";
+import { storableRow } from "./storable.ts";
 
 export type DecisionRow = typeof breakerDecisions.$inferSelect;
 export type NewDecision = typeof breakerDecisions.$inferInsert & { id: string };
@@ -9,7 +10,10 @@ export type NewDecision = typeof breakerDecisions.$inferInsert & { id: string };
 /** Writes decisions; a decision already written (same id, delivered twice) is skipped, never doubled. */
 export async function insertDecisions(db: Db, decisions: NewDecision[]): Promise<void> {
   if (decisions.length === 0) return;
-  await db.insert(breakerDecisions).values(decisions).onConflictDoNothing({ target: breakerDecisions.id });
+  await db
+    .insert(breakerDecisions)
+    .values(decisions.map(storableRow))
+    .onConflictDoNothing({ target: breakerDecisions.id });
 }
 
 export interface DecisionQuery extends TimeWindowQuery {

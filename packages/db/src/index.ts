@@ -1,5 +1,11 @@
 export { type Database, type Db, openDatabase } from "./client.ts";
 export {
+  type DatabaseFailure,
+  type DatabaseFailureKind,
+  DatabaseTimeout,
+  describeDatabaseError,
+} from "./database-errors.ts";
+export {
   type DecisionQuery,
   type DecisionRow,
   insertDecisions,
@@ -14,6 +20,15 @@ export {
   listJudgements,
   type NewCanaryResult,
   type NewJudgement,
+  newCanaryResultId,
 } from "./judgements.ts";
 export { InvalidCursor, type Page } from "./paging.ts";
+export {
+  DEFAULT_CONNECT_TIMEOUT_S,
+  DEFAULT_STATEMENT_TIMEOUT_MS,
+  InvalidDatabaseUrl,
+  type PostgresSettings,
+  postgresSettingsFrom,
+} from "./postgres-settings.ts";
 export { breakerDecisions, canaryResults, judgements } from "./schema/index.ts";
+export { isStorableText, REPLACEMENT_CHARACTER, storableJson, storableRow, storableText } from "./storable.ts";

@@ -1,24 +1,29 @@
 import { eq, gte, lte, type SQL } from "drizzle-orm";
 import type { Db } from "./client.ts";
 import { newestFirst, type Page, type TimeWindowQuery } from "./paging.ts";
+import { newId } from "./schema/columns.ts";
 import { canaryResults, judgements } from "./schema/index.ts";
+import { storableRow } from "./storable.ts";
 
 export type JudgementRow = typeof judgements.$inferSelect;
 export type NewJudgement = typeof judgements.$inferInsert;
-export type NewCanaryResult = typeof canaryResults.$inferInsert;
+/** `id` is the caller's, so a result whose write is retried is stored once. */
+export type NewCanaryResult = typeof canaryResults.$inferInsert & { id: string };
 
 /** Stores a judgement unless one exists for the request; true when this call stored it. */
 export async function insertJudgement(db: Db, judgement: NewJudgement): Promise<boolean> {
   const rows = await db
     .insert(judgements)
-    .values(judgement)
+    .values(storableRow(judgement))
     .onConflictDoNothing({ target: judgements.requestId })
     .returning({ id: judgements.id });
   return rows.length > 0;
 }
 
+export const newCanaryResultId = () => newId("can");
+
 export async function insertCanaryResult(db: Db, result: NewCanaryResult): Promise<void> {
-  await db.insert(canaryResults).values(result);
+  await db.insert(canaryResults).values(storableRow(result)).onConflictDoNothing({ target: canaryResults.id });
 }
 
 export interface JudgementQuery extends TimeWindowQuery {

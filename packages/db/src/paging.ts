@@ -1,16 +1,24 @@
 import { and, desc, eq, gte, lt, lte, or, type SQL } from "drizzle-orm";
 import type { PgColumn } from "drizzle-orm/pg-core";
+import { isStorableText } from "./storable.ts";
 
 /** Opaque keyset cursors: (time, id) of the last row served, newest first. */
 export function encodeCursor(at: Date, id: string): string {
   return Buffer.from(`${at.getTime()}|${id}`).toString("base64url");
 }
 
+// Rows are stamped by this service, so a real cursor's time is within years 1..9999 (ISO 8601's range);
+// anything outside — Postgres's own range ends at 4713 BC — is not one we issued.
+const earliest = Date.parse("0001-01-01T00:00:00.000Z");
+const latest = Date.parse("9999-12-31T23:59:59.999Z");
+
+/** Undefined for anything this API did not issue — including what Postgres could not even compare. */
 export function decodeCursor(cursor: string): { at: Date; id: string } | undefined {
-  const [ms, id] = Buffer.from(cursor, "base64url").toString("utf8").split("|");
-  const at = new Date(Number(ms));
-  if (!id || Number.isNaN(at.getTime())) return undefined;
-  return { at, id };
+  const [ms, id, ...rest] = Buffer.from(cursor, "base64url").toString("utf8").split("|");
+  if (rest.length > 0 || !id || !isStorableText(id) || !/^-?\d+$/.test(ms ?? "")) return undefined;
+  const time = Number(ms);
+  if (time < earliest || time > latest) return undefined;
+  return { at: new Date(time), id };
 }
 
 export class InvalidCursor extends Error {}

@@ -1,18 +1,20 @@
 import { randomBytes } from "node:crypto";
 import type { Config, JudgeModelConfig, TierConfig } from "@breakwater/config";
 import type { AttemptFailure, BreakerRecord, Clock } from "@breakwater/core";
-import { type Db, insertCanaryResult, insertJudgement } from "@breakwater/db";
-import { completeAttempt, type ProviderAdapter, ProviderError } from "@breakwater/providers";
+import { type Db, newCanaryResultId } from "@breakwater/db";
+import { answerText, completeAttempt, type ProviderAdapter, ProviderError } from "@breakwater/providers";
 import {
   type CanaryJob,
   type JobQueues,
   type JudgeJob,
+  type Producer,
   RetryLaterError,
   UnrecoverableJobError,
 } from "@breakwater/queue";
-import { canaryCases } from "./canary.ts";
+import { canaryAnswer, canaryCases } from "./canary.ts";
 import { judgeRequest } from "./rubric.ts";
 import { eligibleJudges } from "./select.ts";
+import { runStorageJob, storeRow } from "./storage.ts";
 import { parseVerdict } from "./verdict.ts";
 
 /** What judging needs from the breaker engine. */
@@ -36,6 +38,11 @@ export interface JudgingDeps {
   db: Db;
   clock: Clock;
   log: Log;
+  /**
+   * Rows Postgres could not take at once go here and are written on their own
+   * (startJudging sets it). Without it a storage failure fails the job.
+   */
+  storage?: Producer<"storage">;
 }
 
 export type JudgeResult = "scored" | "judge_failed";
@@ -48,6 +55,11 @@ const failureText = (error: unknown) =>
  * if none gives a usable verdict the sample is stored as a judge failure, which
  * never touches the judged tier's quality window. With no judge of another
  * vendor configured the job is retried later — it is never scored by its own vendor.
+ *
+ * Two steps: the verdict (judges called, the score counted), then its storage.
+ * Only a judge's own failure is a judge failure; once the score is counted, a
+ * Postgres failure is the storage step's (see storeRow): it never calls a judge
+ * again nor turns the verdict into `judge_failed`.
  * Idempotent by request id: the score and the row are each stored at most once.
  */
 export async function judgeSample(deps: JudgingDeps, job: JudgeJob): Promise<JudgeResult> {
@@ -61,59 +73,76 @@ export async function judgeSample(deps: JudgingDeps, job: JudgeJob): Promise<Jud
   if (candidates.length === 0) {
     throw new RetryLaterError(`no judge from a vendor other than "${tier.vendor}" is configured for tier ${job.tier}`);
   }
-  const row = {
-    requestId: job.requestId,
-    route: job.route ?? null,
-    tier: job.tier,
-    generation: job.generation,
-    sampleReason: job.sampleReason,
-    prompt: deps.config.judge.storeRedacted ? null : job.prompt,
-    answer: deps.config.judge.storeRedacted ? null : job.answer,
-    promptChars: job.promptChars,
-    answerChars: job.answerChars,
-  };
+  const verdict = await askJudges(job, candidates);
+  if (verdict.ok) {
+    // Counted before the row is written: if the process dies in between, the redelivered
+    // job finds the score already counted and only writes the row.
+    await deps.quality.recordScore(job.tier, job.generation, verdict.score, job.requestId);
+  } else {
+    deps.log.warn("judge failure; the sample is not scored", {
+      tier: job.tier,
+      request_id: job.requestId,
+      problems: verdict.problems,
+    });
+  }
+  const stored = deps.config.judge.storeRedacted ? { prompt: null, answer: null } : job;
+  await storeRow(deps, {
+    table: "judgements",
+    row: {
+      requestId: job.requestId,
+      route: job.route ?? null,
+      tier: job.tier,
+      generation: job.generation,
+      sampleReason: job.sampleReason,
+      prompt: stored.prompt,
+      answer: stored.answer,
+      promptChars: job.promptChars,
+      answerChars: job.answerChars,
+      judgedAt: deps.clock(),
+      ...(verdict.ok
+        ? {
+            status: "scored",
+            score: verdict.score,
+            reason: verdict.reason,
+            judgeModel: verdict.judge.model,
+            judgeVendor: verdict.judge.vendor,
+          }
+        : {
+            status: "judge_failed",
+            score: null,
+            reason: verdict.problems.join("; ").slice(0, 2_000),
+            judgeModel: null,
+            judgeVendor: null,
+          }),
+    },
+  });
+  return verdict.ok ? "scored" : "judge_failed";
+}
+
+type Verdict = { ok: true; score: number; reason: string; judge: JudgeModelConfig } | { ok: false; problems: string[] };
+
+/** The first usable verdict of the candidates, in turn; only judges' own failures end up in `problems`. */
+async function askJudges(
+  job: JudgeJob,
+  candidates: ReadonlyArray<{ config: JudgeModelConfig; adapter: ProviderAdapter }>,
+): Promise<Verdict> {
   const problems: string[] = [];
   for (const judge of candidates) {
     const { timeoutMs } = judge.config;
     try {
-      const response = await completeAttempt(judge.adapter, judgeRequest(job.prompt, job.answer), {
+      const response = await completeAttempt(judge.adapter, judgeRequest(job.prompt, job.answer, judge.config), {
         responseMs: timeoutMs,
         firstByteMs: timeoutMs,
         streamIdleMs: timeoutMs,
       });
-      const verdict = parseVerdict(response.text);
-      if (!verdict.ok) {
-        problems.push(`${judge.config.name} (${judge.config.model}): ${verdict.problem}`);
-        continue;
-      }
-      // Score first: if the process dies before the row is written, the redelivered
-      // job finds the score already counted and only writes the row.
-      await deps.quality.recordScore(job.tier, job.generation, verdict.score, job.requestId);
-      await insertJudgement(deps.db, {
-        ...row,
-        status: "scored",
-        score: verdict.score,
-        reason: verdict.reason,
-        judgeModel: judge.config.model,
-        judgeVendor: judge.config.vendor,
-        judgedAt: new Date(deps.clock()),
-      });
-      return "scored";
+      const verdict = parseVerdict(answerText(response));
+      if (verdict.ok) return { ok: true, score: verdict.score, reason: verdict.reason, judge: judge.config };
+      problems.push(`${judge.config.name} (${judge.config.model}): ${verdict.problem}`);
     } catch (error) {
       problems.push(`${judge.config.name} (${judge.config.model}): ${failureText(error)}`);
     }
   }
-  await insertJudgement(deps.db, {
-    ...row,
-    status: "judge_failed",
-    score: null,
-    reason: problems.join("; ").slice(0, 2_000),
-    judgeModel: null,
-    judgeVendor: null,
-    judgedAt: new Date(deps.clock()),
-  });
-  deps.log.warn("judge failure; the sample is not scored", { tier: job.tier, request_id: job.requestId, problems });
-  return "judge_failed";
+  return { ok: false, problems };
 }
 
 /**
@@ -127,60 +156,61 @@ export async function runCanary(deps: JudgingDeps, job: CanaryJob): Promise<void
   const record = deps.quality.view.get(job.tier);
   if (record.mode === "forced_open") return; // the operator said: leave it alone
   const run = randomBytes(6).toString("hex");
-  for (const canary of canaryCases()) {
+  for (const canary of canaryCases(tier.config.capabilities)) {
+    if (canary.needs && !tier.config.capabilities[canary.needs]) continue;
     const started = deps.clock();
-    const base = {
-      tier: job.tier,
-      generation: record.generation,
-      kind: canary.kind,
-      prompt: canary.prompt,
-      expected: canary.expected,
-    };
+    // Only the tier's own failure counts against it: a Redis or Postgres failure below is ours.
+    let result: { answer: string | null; passed: boolean; errorClass: AttemptFailure["errorClass"] | null };
     try {
-      const response = await completeAttempt(
-        tier.adapter,
-        { messages: [{ role: "user", content: canary.prompt }], temperature: 0, maxTokens: 50 },
-        {
-          responseMs: tier.config.timeoutMs,
-          firstByteMs: tier.config.firstByteTimeoutMs,
-          streamIdleMs: tier.config.streamIdleTimeoutMs,
-        },
-      );
-      const passed = canary.passes(response.text);
-      deps.quality.recordOutcome(job.tier, record.generation, undefined);
-      await deps.quality.recordScore(job.tier, record.generation, passed ? 1 : 0, `canary:${run}:${canary.kind}`);
-      await insertCanaryResult(deps.db, {
-        ...base,
-        answer: response.text.slice(0, 500),
-        passed,
-        errorClass: null,
-        latencyMs: deps.clock() - started,
-        ranAt: new Date(started),
+      const response = await completeAttempt(tier.adapter, canary.request, {
+        responseMs: tier.config.timeoutMs,
+        firstByteMs: tier.config.firstByteTimeoutMs,
+        streamIdleMs: tier.config.streamIdleTimeoutMs,
       });
+      result = { answer: canaryAnswer(response).slice(0, 500), passed: canary.passes(response), errorClass: null };
     } catch (error) {
       const failure: AttemptFailure =
         error instanceof ProviderError ? error.failure : { errorClass: "server", message: String(error) };
       deps.quality.recordOutcome(job.tier, record.generation, failure);
-      await insertCanaryResult(deps.db, {
-        ...base,
-        answer: null,
-        passed: false,
-        errorClass: failure.errorClass,
-        latencyMs: deps.clock() - started,
-        ranAt: new Date(started),
-      });
+      result = { answer: null, passed: false, errorClass: failure.errorClass };
     }
+    const latencyMs = deps.clock() - started;
+    if (result.errorClass === null) {
+      deps.quality.recordOutcome(job.tier, record.generation, undefined);
+      await deps.quality.recordScore(
+        job.tier,
+        record.generation,
+        result.passed ? 1 : 0,
+        `canary:${run}:${canary.kind}`,
+      );
+    }
+    await storeRow(deps, {
+      table: "canary_results",
+      row: {
+        id: newCanaryResultId(),
+        tier: job.tier,
+        generation: record.generation,
+        kind: canary.kind,
+        prompt: canary.prompt,
+        expected: canary.expected,
+        ...result,
+        latencyMs,
+        ranAt: started,
+      },
+    });
   }
 }
 
-/** Registers the judge and canary consumers, and one canary schedule per tier. */
+/** Registers the judge, canary and storage consumers, and one canary schedule per tier. */
 export async function startJudging(deps: JudgingDeps, queues: JobQueues): Promise<void> {
   const { judge } = deps.config;
-  await queues.consume("judge", async (job) => void (await judgeSample(deps, job)), {
+  const withStorage: JudgingDeps = { ...deps, storage: queues.producer("storage") };
+  await queues.consume("judge", async (job) => void (await judgeSample(withStorage, job)), {
     concurrency: judge.concurrency,
     maxPerSecond: judge.maxPerSecond,
   });
-  await queues.consume("canary", (job) => runCanary(deps, job), { concurrency: 2 });
+  await queues.consume("canary", (job) => runCanary(withStorage, job), { concurrency: 2 });
+  await queues.consume("storage", (job) => runStorageJob(deps.db, job), { concurrency: 2 });
   if (judge.canaryIntervalS > 0) {
     for (const tier of deps.tiers.keys()) {
       await queues.repeat("canary", tier, { tier }, judge.canaryIntervalS * 1000);

@@ -6,3 +6,4 @@ export {
   runCanary,
   startJudging,
 } from "./handlers.ts";
+export { answerTextOf, transcriptOf } from "./transcript.ts";

@@ -1,3 +1,4 @@
+import { DEFAULT_CAPABILITIES } from "@breakwater/core";
 import { describe, expect, it } from "vitest";
 import { hideIdentity, judgeRequest } from "./rubric.ts";
 import { eligibleJudges } from "./select.ts";
@@ -67,9 +68,16 @@ describe("the judging request", () => {
     expect(hideIdentity("As Claude, made by Anthropic, I think GPT-4o and Gemini agree")).toBe(
       "As [model], made by [model], I think [model] and [model] agree",
     );
-    const request = judgeRequest("What is 2+2?", "I am ChatGPT. It is 4.");
+    const request = judgeRequest("What is 2+2?", "I am ChatGPT. It is 4.", {
+      capabilities: DEFAULT_CAPABILITIES.openai,
+    });
     expect(request.temperature).toBe(0);
-    expect(request.system).toContain('{"score"');
-    expect(request.messages[0]?.content).toContain("I am [model]. It is 4.");
+    expect(request.system[0]?.text).toContain('{"score"');
+    expect(request.messages[0]?.content[0]).toMatchObject({ text: expect.stringContaining("I am [model]. It is 4.") });
+  });
+
+  it("sets no temperature for a judge whose model takes none (current Claude models)", () => {
+    const request = judgeRequest("What is 2+2?", "4", { capabilities: DEFAULT_CAPABILITIES.anthropic });
+    expect(request).not.toHaveProperty("temperature");
   });
 });

@@ -84,3 +84,10 @@ function describeCause(error: unknown): string {
 export function unknownFailure(error: unknown): AttemptFailure {
   return { errorClass: "server", message: error instanceof Error ? error.message : String(error) };
 }
+
+/** Mid-stream, any upstream failure is a stream failure (the caller's own abort stays what it is). */
+export function midStreamFailure(failure: AttemptFailure): AttemptFailure {
+  return failure.errorClass === "caller" || failure.errorClass === "stream"
+    ? failure
+    : { ...failure, errorClass: "stream" };
+}

@@ -1,8 +1,9 @@
 import type { Config, JudgeModelConfig, ModelEndpoint, ProviderKind, TierConfig } from "@breakwater/config";
-import { createAnthropicAdapter } from "./anthropic-adapter.ts";
-import { createGeminiAdapter } from "./gemini-adapter.ts";
-import type { ProviderAdapter } from "./model.ts";
-import { createOpenAIAdapter } from "./openai-adapter.ts";
+import { createAnthropicAdapter } from "./anthropic/adapter.ts";
+import type { ProviderAdapter } from "./canonical/model.ts";
+import { createGeminiAdapter } from "./gemini/adapter.ts";
+import { createOpenAIAdapter } from "./openai/adapter.ts";
+import { markingFetch } from "./sent-marker.ts";
 
 export function createAdapter(
   tier: Pick<TierConfig, "provider" | "model" | "apiKey" | "maxOutputTokens">,
@@ -13,7 +14,7 @@ export function createAdapter(
     ...(tier.apiKey && { apiKey: tier.apiKey.reveal() }),
     ...(options.baseUrl && { baseUrl: options.baseUrl }),
     defaultMaxTokens: tier.maxOutputTokens,
-    fetch: options.fetch,
+    fetch: markingFetch(options.fetch),
   };
   switch (tier.provider) {
     case "anthropic":

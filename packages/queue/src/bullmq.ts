@@ -1,4 +1,5 @@
 import { createHash } from "node:crypto";
+import { parseClusterUrl } from "@breakwater/store";
 import { type ConnectionOptions, Queue, UnrecoverableError, Worker } from "bullmq";
 import { Cluster } from "ioredis";
 import { type JobPayloads, QUEUES, type QueueName, RetryLaterError, UnrecoverableJobError } from "./jobs.ts";
@@ -11,7 +12,18 @@ export interface BullQueuesOptions {
   /** Worker lock; a worker that dies mid-job has its job handed out again after this. */
   lockDurationMs?: number;
   stalledIntervalMs?: number;
+  /** How often every job schedule this process set is checked, and recreated if Redis lost it (also on every reconnect). */
+  scheduleCheckMs?: number;
   onError?: (error: Error) => void;
+  /** Told when a schedule Redis had lost (restart without persistence, failover, flush) was recreated. */
+  onScheduleRecreated?: (scheduler: string) => void;
+}
+
+/** A job schedule as this process set it, so it can be set again when Redis loses it. */
+interface Schedule {
+  queue: QueueName;
+  payload: unknown;
+  everyMs: number;
 }
 
 /** BullMQ ids may not contain ':'; request ids from apps may, so anything unusual is hashed. */
@@ -22,17 +34,17 @@ export class BullQueues implements JobQueues {
   private readonly queues = new Map<QueueName, Queue>();
   private readonly workers: Worker[] = [];
   private readonly connection: ConnectionOptions;
+  private readonly schedules = new Map<string, Schedule>();
+  private readonly watchedForReconnect = new Set<QueueName>();
+  private scheduleTimer: NodeJS.Timeout | undefined;
+  private checkingSchedules: Promise<string[]> | undefined;
 
   constructor(private readonly options: BullQueuesOptions) {
-    const hosts = options.redisUrl.replace(/^rediss?:\/\//, "").split(",");
-    if (hosts.length > 1) {
+    const cluster = parseClusterUrl(options.redisUrl);
+    if (cluster) {
       // Redis Cluster: BullMQ needs a cluster connection and a hash-tagged prefix (see `prefix`).
-      this.connection = new Cluster(
-        hosts.map((host) => {
-          const [name, port] = host.split(":");
-          return { host: name as string, port: Number(port ?? 6379) };
-        }),
-      );
+      const { nodes, ...credentials } = cluster;
+      this.connection = new Cluster(nodes, { redisOptions: credentials });
       return;
     }
     const url = new URL(options.redisUrl);
@@ -114,19 +126,64 @@ export class BullQueues implements JobQueues {
   }
 
   async repeat<Q extends QueueName>(name: Q, key: string, payload: JobPayloads[Q], everyMs: number): Promise<void> {
-    await this.queue(name).upsertJobScheduler(
-      `${name}:${key}`.replaceAll(":", "-"),
-      { every: everyMs },
-      {
-        name: QUEUES[name].job,
-        data: payload,
-        opts: { attempts: 1 },
-      },
+    const id = `${name}:${key}`.replaceAll(":", "-");
+    this.schedules.set(id, { queue: name, payload, everyMs });
+    await this.setSchedule(id);
+    await this.watchSchedules(name);
+  }
+
+  private async setSchedule(id: string): Promise<void> {
+    const schedule = this.schedules.get(id) as Schedule;
+    await this.queue(schedule.queue).upsertJobScheduler(
+      id,
+      { every: schedule.everyMs },
+      { name: QUEUES[schedule.queue].job, data: schedule.payload, opts: { attempts: 1 } },
     );
+  }
+
+  /**
+   * A schedule lives only in Redis: one that came back without its data (or
+   * failed over to a replica that never had it) has none, and nothing would
+   * run until this process restarted. So every schedule is checked on each
+   * reconnect and every `scheduleCheckMs`, and set again if it is missing.
+   */
+  private async watchSchedules(name: QueueName): Promise<void> {
+    this.scheduleTimer ??= setInterval(() => void this.ensureSchedules(), this.options.scheduleCheckMs ?? 60_000);
+    this.scheduleTimer.unref();
+    if (this.watchedForReconnect.has(name)) return;
+    this.watchedForReconnect.add(name);
+    const client = await this.queue(name).client;
+    // Already connected, so every 'ready' from now on is a reconnect.
+    client.on("ready", () => void this.ensureSchedules());
+  }
+
+  /** Sets again every schedule of this process that Redis no longer has; returns their ids. Concurrent calls share one pass. */
+  ensureSchedules(): Promise<string[]> {
+    this.checkingSchedules ??= this.recreateMissingSchedules().finally(() => {
+      this.checkingSchedules = undefined;
+    });
+    return this.checkingSchedules;
+  }
+
+  private async recreateMissingSchedules(): Promise<string[]> {
+    const recreated: string[] = [];
+    for (const [id, schedule] of this.schedules) {
+      try {
+        if (await this.queue(schedule.queue).getJobScheduler(id)) continue;
+        await this.setSchedule(id);
+        recreated.push(id);
+        this.options.onScheduleRecreated?.(id);
+      } catch (error) {
+        // Redis is still away: the next reconnect or check tries again.
+        this.options.onError?.(error as Error);
+      }
+    }
+    return recreated;
   }
 
   /** Stops taking jobs, lets running ones finish, then disconnects. */
   async close(): Promise<void> {
+    if (this.scheduleTimer) clearInterval(this.scheduleTimer);
     await Promise.all(this.workers.map((worker) => worker.close()));
     await Promise.all([...this.queues.values()].map((queue) => queue.close()));
     // A connection we created and shared is ours to close; BullMQ closes only the ones it made.

@@ -8,6 +8,8 @@ export {
   QUEUES,
   type QueueName,
   RetryLaterError,
+  type StoreRowJob,
+  storeRowJobSchema,
   UnrecoverableJobError,
 } from "./jobs.ts";
 export { MemoryQueues } from "./memory.ts";

@@ -30,9 +30,55 @@ export const canaryJobSchema = z.object({
 });
 export type CanaryJob = z.infer<typeof canaryJobSchema>;
 
+/** Epoch milliseconds stand for the rows' timestamps: a payload is JSON. */
+const judgementRowSchema = z.object({
+  requestId: z.string().min(1),
+  route: z.string().nullable(),
+  tier: z.string().min(1),
+  generation: z.number().int().min(0),
+  sampleReason: z.string(),
+  status: z.enum(["scored", "judge_failed"]),
+  score: z.number().min(0).max(1).nullable(),
+  reason: z.string(),
+  judgeModel: z.string().nullable(),
+  judgeVendor: z.string().nullable(),
+  prompt: z.string().nullable(),
+  answer: z.string().nullable(),
+  promptChars: z.number().int().min(0),
+  answerChars: z.number().int().min(0),
+  judgedAt: z.number().int(),
+});
+
+const canaryRowSchema = z.object({
+  /** Chosen before the first write, so a retried write stores one row. */
+  id: z.string().min(1),
+  tier: z.string().min(1),
+  generation: z.number().int().min(0),
+  kind: z.string(),
+  prompt: z.string(),
+  expected: z.string(),
+  answer: z.string().nullable(),
+  passed: z.boolean(),
+  errorClass: z.string().nullable(),
+  latencyMs: z.number().int().min(0),
+  ranAt: z.number().int(),
+});
+
+/**
+ * A judgement or canary result whose score is already counted, handed over
+ * because Postgres could not take it at once. Retried on its own, so a storage
+ * failure never calls a judge or a tier again.
+ */
+export const storeRowJobSchema = z.discriminatedUnion("table", [
+  z.object({ table: z.literal("judgements"), row: judgementRowSchema }),
+  z.object({ table: z.literal("canary_results"), row: canaryRowSchema }),
+]);
+export type StoreRowJob = z.infer<typeof storeRowJobSchema>;
+
 export const QUEUES = {
   judge: { name: "judge", job: "judge-sample", schema: judgeJobSchema },
   canary: { name: "canary", job: "canary-probe", schema: canaryJobSchema },
+  storage: { name: "storage", job: "store-row", schema: storeRowJobSchema },
 } as const;
 
 export type QueueName = keyof typeof QUEUES;
@@ -40,6 +86,7 @@ export type QueueName = keyof typeof QUEUES;
 export interface JobPayloads {
   judge: JudgeJob;
   canary: CanaryJob;
+  storage: StoreRowJob;
 }
 
 /** A job that can never succeed (its payload does not parse): not retried. */

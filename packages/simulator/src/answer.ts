@@ -3,6 +3,10 @@ import type { SimRequest } from "./protocols/types.ts";
 /** Rough token estimate (4 characters per token), good enough for usage and context checks. */
 export const estimateTokens = (text: string): number => Math.max(1, Math.ceil(text.length / 4));
 
+/** The prompt's tokens: its text plus the tool schemas, which real providers also bill as input. */
+export const inputTokensOf = (request: SimRequest): number =>
+  estimateTokens(request.prompt) + (request.tools.length > 0 ? estimateTokens(JSON.stringify(request.tools)) : 0);
+
 const arithmetic = /what is\s+(-?\d+)\s*([+\-*x×])\s*(-?\d+)/i;
 const repeatExactly = /repeat exactly:\s*(.+)$/is;
 
@@ -23,11 +27,24 @@ export function healthyAnswer(request: SimRequest, provider: string): string {
   }
   const repeat = repeatExactly.exec(request.lastUserText);
   if (repeat?.[1]) return repeat[1].trim();
-  return `Simulated answer from ${provider}. You said: ${request.lastUserText.slice(0, 160)}`;
+  return `Simulated answer from ${provider}. You said: ${request.lastUserText.slice(0, 160)}${mediaNote(request)}`;
 }
 
+/** " [1 image]", " [2 images, 1 document]": proof that attachments reached the provider. */
+function mediaNote({ images, documents }: SimRequest): string {
+  const counts = [
+    images > 0 ? `${images} image${images === 1 ? "" : "s"}` : "",
+    documents > 0 ? `${documents} document${documents === 1 ? "" : "s"}` : "",
+  ].filter(Boolean);
+  return counts.length > 0 ? ` [${counts.join(", ")}]` : "";
+}
+
+/** The answer once tool results are back: it quotes them, so a test can see they arrived intact. */
+export const toolResultsAnswer = (results: string[], provider: string): string =>
+  `Simulated answer from ${provider}. Tool results: ${results.join("; ")}`.slice(0, 300);
+
 /** A request asking for a JSON verdict on an answer: the simulator plays the judge. */
-const isJudgeRequest = (request: SimRequest) => request.system.includes('{"score"');
+export const isJudgeRequest = (request: SimRequest) => request.system.includes('{"score"');
 
 /** A judge that can tell garbled text from an answer: 0.1 for noise, 0.9 otherwise. */
 function verdictFor(judgedText: string): string {

@@ -1,28 +1,21 @@
 import { randomBytes } from "node:crypto";
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
-import { estimateTokens, garble, hashSeed, healthyAnswer, seededRandom, streamPieces } from "./answer.ts";
+import { inputTokensOf } from "./answer.ts";
+import { type FaultInput, faultSchema, type ProviderSettingsInput } from "./faults.ts";
+import { BadRequest, type Protocol, type SimError, type SimRequest } from "./protocols/types.ts";
 import {
-  defaultSettings,
-  type Fault,
-  type FaultInput,
-  faultSchema,
-  type ProviderSettings,
-  type ProviderSettingsInput,
-  providerSettingsSchema,
-} from "./faults.ts";
-import { anthropic } from "./protocols/anthropic.ts";
-import { gemini } from "./protocols/gemini.ts";
-import { openai } from "./protocols/openai.ts";
-import { BadRequest, type Protocol, type SimError, type SimReply, type SimRequest } from "./protocols/types.ts";
+  applySettings,
+  effectiveFault,
+  newProviderState,
+  type ProviderState,
+  type ProviderStats,
+} from "./provider-state.ts";
+import { buildReply } from "./reply/build-reply.ts";
+import { route } from "./route.ts";
+import { writeStream } from "./write-stream.ts";
 
-export interface ProviderStats {
-  requests: number;
-  streamRequests: number;
-  /** The credential the last request carried (fake keys only ever reach the simulator). */
-  lastApiKey?: string;
-  lastRequest?: SimRequest;
-}
+export type { ProviderStats } from "./provider-state.ts";
 
 export interface Simulator {
   /** http://127.0.0.1:PORT */
@@ -36,53 +29,19 @@ export interface Simulator {
   close(): Promise<void>;
 }
 
-interface ProviderState {
-  settings: ProviderSettings;
-  stats: ProviderStats;
-  random: () => number;
-}
-
-function route(path: string): { provider: string; protocol: Protocol; rest: string } | undefined {
-  const match = /^\/([^/]+)(\/.*)$/.exec(path);
-  if (!match) return undefined;
-  const [, provider, rest] = match as unknown as [string, string, string];
-  if (rest === "/v1/chat/completions" || rest === "/chat/completions") return { provider, protocol: openai, rest };
-  if (rest === "/v1/messages") return { provider, protocol: anthropic, rest };
-  if (/^\/v1(beta|alpha)?\/models\/[^/]+:(generateContent|streamGenerateContent)$/.test(rest)) {
-    return { provider, protocol: gemini, rest };
-  }
-  return undefined;
-}
-
 export async function startSimulator(options: { port?: number; host?: string } = {}): Promise<Simulator> {
   const providers = new Map<string, ProviderState>();
 
   const stateOf = (name: string): ProviderState => {
     let state = providers.get(name);
     if (!state) {
-      state = {
-        settings: defaultSettings(),
-        stats: { requests: 0, streamRequests: 0 },
-        random: seededRandom(hashSeed(name)),
-      };
+      state = newProviderState(name);
       providers.set(name, state);
     }
     return state;
   };
 
-  const configure = (name: string, input: ProviderSettingsInput): void => {
-    const parsed = providerSettingsSchema.parse(input);
-    const state = stateOf(name);
-    if (parsed.fault) {
-      state.settings.fault = parsed.fault;
-      state.random = seededRandom(hashSeed(name));
-      if (parsed.fault_count === undefined) delete state.settings.faultRemaining;
-      else state.settings.faultRemaining = parsed.fault_count;
-    }
-    if (parsed.latency_ms !== undefined) state.settings.latencyMs = parsed.latency_ms;
-    if (parsed.context_window !== undefined) state.settings.contextWindow = parsed.context_window;
-    if (parsed.reply !== undefined) state.settings.reply = parsed.reply;
-  };
+  const configure = (name: string, input: ProviderSettingsInput): void => applySettings(stateOf(name), name, input);
 
   const server = createServer((req, res) => {
     handle(req, res).catch((error: unknown) => {
@@ -107,12 +66,26 @@ export async function startSimulator(options: { port?: number; host?: string } =
     const { protocol } = target;
     const state = stateOf(target.provider);
 
+    let body: unknown;
+    try {
+      body = JSON.parse(bodyText);
+    } catch {
+      return sendError(res, protocol, { status: 400, kind: undefined, message: "request body is not valid JSON" });
+    }
+    state.stats.lastBody = body;
+    state.stats.lastPath = target.rest + url.search;
+
     let request: SimRequest;
     try {
-      request = protocol.parse(JSON.parse(bodyText), target.rest, url.searchParams);
+      request = protocol.parse(body, target.rest, url.searchParams);
     } catch (error) {
-      const message = error instanceof BadRequest ? error.message : "request body is not valid JSON";
-      return sendError(res, protocol, { status: 400, kind: undefined, message });
+      if (!(error instanceof BadRequest)) throw error;
+      return sendError(res, protocol, {
+        status: 400,
+        kind: undefined,
+        message: error.message,
+        ...(error.param !== undefined && { param: error.param }),
+      });
     }
     state.stats.requests++;
     if (request.stream) state.stats.streamRequests++;
@@ -139,9 +112,10 @@ export async function startSimulator(options: { port?: number; host?: string } =
         status: fault.status,
         kind: fault.kind,
         ...(fault.retry_after_s !== undefined && { retryAfterS: fault.retry_after_s }),
+        ...(fault.message !== undefined && { message: fault.message }),
       });
     }
-    const inputTokens = estimateTokens(request.prompt);
+    const inputTokens = inputTokensOf(request);
     if (inputTokens > state.settings.contextWindow) {
       return sendError(res, protocol, {
         status: 400,
@@ -150,35 +124,22 @@ export async function startSimulator(options: { port?: number; host?: string } =
       });
     }
 
-    const reply = buildReply(request, state.settings, target.provider, fault, inputTokens);
     const headers: Record<string, string> = {};
-    if (protocol.requestIdHeader) headers[protocol.requestIdHeader] = `req_${randomBytes(12).toString("hex")}`;
+    if (protocol.requestIdHeader) headers[protocol.requestIdHeader] = requestId();
+    if (target.countTokens && protocol.countTokens) {
+      res.writeHead(200, { ...headers, "content-type": "application/json" });
+      res.end(JSON.stringify(protocol.countTokens(inputTokens)));
+      return;
+    }
 
+    const reply = buildReply(request, state.settings, target.provider, fault);
     if (!request.stream) {
       res.writeHead(200, { ...headers, "content-type": "application/json" });
-      res.end(JSON.stringify(protocol.complete(reply)));
+      res.end(JSON.stringify(protocol.complete(reply, request)));
       return;
     }
     res.writeHead(200, { ...headers, "content-type": "text/event-stream", "cache-control": "no-cache" });
-    for (const frame of protocol.streamOpen(reply)) res.write(frame);
-    const pieces = streamPieces(reply.text);
-    const cutAfter = "after_chunks" in fault ? fault.after_chunks : Number.POSITIVE_INFINITY;
-    for (const [index, piece] of pieces.entries()) {
-      if (index >= cutAfter) break;
-      res.write(protocol.streamDelta(reply, piece));
-    }
-    if (fault.mode === "stream_error") {
-      res.end(
-        protocol.streamError({ status: 500, kind: undefined, message: "Internal server error during generation" }),
-      );
-    } else if (fault.mode === "stream_truncate") {
-      res.end();
-    } else if (fault.mode === "stream_stall") {
-      // leave the stream open and silent; the client's idle timeout must notice
-    } else {
-      for (const frame of protocol.streamClose(reply, request)) res.write(frame);
-      res.end();
-    }
+    writeStream(res, protocol.stream(reply, request), fault, protocol);
   }
 
   function control(method: string, path: string, bodyText: string, res: ServerResponse): void {
@@ -227,48 +188,15 @@ export async function startSimulator(options: { port?: number; host?: string } =
   };
 }
 
-function effectiveFault(state: ProviderState): Fault {
-  const { settings } = state;
-  if (settings.faultRemaining !== undefined) {
-    if (settings.faultRemaining <= 0) return { mode: "ok" };
-    settings.faultRemaining--;
-  }
-  const { fault } = settings;
-  if (fault.mode !== "flaky") return fault;
-  return state.random() < fault.rate ? { mode: "error", status: fault.status } : { mode: "ok" };
-}
-
-function buildReply(
-  request: SimRequest,
-  settings: ProviderSettings,
-  provider: string,
-  fault: Fault,
-  inputTokens: number,
-): SimReply {
-  const healthy = settings.reply ?? healthyAnswer(request, provider);
-  let text = fault.mode === "garbled" ? garble(healthy) : healthy;
-  let finish: SimReply["finish"] = "stop";
-  if (request.maxTokens !== undefined && estimateTokens(text) > request.maxTokens) {
-    text = text.slice(0, request.maxTokens * 4);
-    finish = "length";
-  }
-  return {
-    id: `sim_${randomBytes(8).toString("hex")}`,
-    model: request.model,
-    text,
-    inputTokens,
-    outputTokens: estimateTokens(text),
-    finish,
-  };
-}
-
 function sendError(res: ServerResponse, protocol: Protocol, error: SimError): void {
   const rendered = protocol.error(error);
   const headers = { ...rendered.headers };
-  if (protocol.requestIdHeader) headers[protocol.requestIdHeader] = `req_${randomBytes(12).toString("hex")}`;
+  if (protocol.requestIdHeader) headers[protocol.requestIdHeader] = requestId();
   res.writeHead(rendered.status, headers);
   res.end(rendered.body);
 }
+
+const requestId = () => `req_${randomBytes(12).toString("hex")}`;
 
 function headerValue(req: IncomingMessage, name: string): string | undefined {
   const value = req.headers[name];

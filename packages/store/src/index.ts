@@ -1,3 +1,21 @@
+export { parseClusterUrl } from "./cluster-url.ts";
 export { MemoryStore } from "./memory.ts";
+export {
+  MemoryRateCounter,
+  type RateCount,
+  type RateCounter,
+  RedisRateCounter,
+  type RedisRateCounterOptions,
+} from "./rate-limit.ts";
 export { RedisStore, type RedisStoreOptions } from "./redis.ts";
-export type { AuditEntry, PendingAudit, Store, TransitionListener, WindowSpecs } from "./store.ts";
+export type {
+  AuditEntry,
+  AuditLoss,
+  Epoch,
+  Expected,
+  PendingAudit,
+  Store,
+  StoredRecord,
+  TransitionListener,
+  WindowSpecs,
+} from "./store.ts";

@@ -10,11 +10,24 @@ import {
   type Signals,
   scoreIncrements,
 } from "@breakwater/core";
+import { AuditLedger } from "./audit-ledger.ts";
 import { byTier } from "./by-tier.ts";
-import type { AuditEntry, PendingAudit, Store, TransitionListener, WindowSpecs } from "./store.ts";
+import { mintEpoch } from "./epoch.ts";
+import type {
+  AuditEntry,
+  AuditLoss,
+  Epoch,
+  Expected,
+  PendingAudit,
+  Store,
+  StoredRecord,
+  TransitionListener,
+  WindowSpecs,
+} from "./store.ts";
 
 interface TierState {
   record?: BreakerRecord;
+  epoch?: string;
   error: Record<string, number>;
   quality: Record<string, number>;
   qualityShort: Record<string, number>;
@@ -32,6 +45,7 @@ export class MemoryStore implements Store {
   private readonly tiers = new Map<string, TierState>();
   private readonly events = new EventEmitter();
   private receipts = 0;
+  private readonly ledger = new AuditLedger();
 
   constructor(
     private readonly windows: WindowSpecs,
@@ -82,7 +96,10 @@ export class MemoryStore implements Store {
     return counted;
   }
 
-  async readTier(tier: string, now: number): Promise<{ record: BreakerRecord | undefined; signals: Signals }> {
+  async readTier(
+    tier: string,
+    now: number,
+  ): Promise<{ record: BreakerRecord | undefined; epoch: Epoch; signals: Signals }> {
     const state = this.tier(tier);
     const record = state.record && structuredClone(state.record);
     const signals = readSignals(state, {
@@ -91,28 +108,32 @@ export class MemoryStore implements Store {
       now,
       ...this.windows,
     });
-    return { record, signals };
+    return { record, epoch: record && state.epoch, signals };
   }
 
-  async readRecords(tiers: string[]): Promise<Map<string, BreakerRecord>> {
-    const records = new Map<string, BreakerRecord>();
+  async readRecords(tiers: string[]): Promise<Map<string, StoredRecord>> {
+    const records = new Map<string, StoredRecord>();
     for (const tier of tiers) {
-      const record = this.tiers.get(tier)?.record;
-      if (record) records.set(tier, structuredClone(record));
+      const state = this.tiers.get(tier);
+      if (state?.record) records.set(tier, { record: structuredClone(state.record), epoch: state.epoch });
     }
     return records;
   }
 
-  async compareAndSet(expectedGeneration: number, next: BreakerRecord, audit: AuditEntry): Promise<boolean> {
+  async compareAndSet(expected: Expected, next: BreakerRecord, audit: AuditEntry): Promise<string | undefined> {
     const state = this.tier(next.tier);
-    if ((state.record?.generation ?? 0) !== expectedGeneration) return false;
+    if ((state.record?.generation ?? 0) !== expected.generation) return undefined;
+    if ((state.record && state.epoch) !== expected.epoch) return undefined;
+    state.epoch ??= mintEpoch();
     state.record = structuredClone(next);
     state.audits.push({ receipt: String(++this.receipts), entry: structuredClone(audit) });
-    this.events.emit("transition", structuredClone(next));
-    return true;
+    this.ledger.queued(structuredClone(audit), state.epoch, Date.now());
+    this.events.emit("transition", structuredClone(next), state.epoch);
+    return state.epoch;
   }
 
-  async onTransition(listener: TransitionListener): Promise<() => Promise<void>> {
+  async onTransition(listener: TransitionListener, _onResubscribed?: () => void): Promise<() => Promise<void>> {
+    // In one process the feed cannot disconnect, so there is never anything to re-read.
     this.events.on("transition", listener);
     return async () => {
       this.events.off("transition", listener);
@@ -128,6 +149,7 @@ export class MemoryStore implements Store {
       audit.takenAt = now;
       taken.push({ receipt: audit.receipt, entry: structuredClone(audit.entry) });
     }
+    this.ledger.handed(tier, taken, this.tier(tier).audits.length);
     return taken;
   }
 
@@ -135,6 +157,36 @@ export class MemoryStore implements Store {
     const done = new Set(receipts);
     const state = this.tier(tier);
     state.audits = state.audits.filter((audit) => !done.has(audit.receipt));
+    this.ledger.acknowledged(tier, receipts);
+  }
+
+  /** Entries parked by deadLetterAudit, per tier, as Redis's `…:audit:dead` stream holds them. */
+  readonly deadLetters = new Map<string, Array<{ entry: AuditEntry; why: string }>>();
+
+  async deadLetterAudit(tier: string, pending: PendingAudit, why: string): Promise<void> {
+    const parked = this.deadLetters.get(tier) ?? [];
+    parked.push({ entry: structuredClone(pending.entry), why });
+    this.deadLetters.set(tier, parked);
+    await this.ackAudits(tier, [pending.receipt]);
+  }
+
+  takeAuditLosses(): AuditLoss[] {
+    return this.ledger.takeLosses();
+  }
+
+  /**
+   * Forgets everything, as a Redis restarted without persistence does. Nothing
+   * in embedded mode calls it (this store lives and dies with its process); the
+   * contract suite uses it to prove both stores recover from a reset alike.
+   */
+  flush(): void {
+    const tiers = [...this.tiers.keys()];
+    this.tiers.clear();
+    for (const tier of tiers) {
+      for (const entry of this.ledger.streamLost(tier, Date.now())) {
+        this.tier(tier).audits.push({ receipt: String(++this.receipts), entry: structuredClone(entry) });
+      }
+    }
   }
 
   async close(): Promise<void> {

@@ -9,8 +9,21 @@ import {
   type Signals,
 } from "@breakwater/core";
 import { Cluster, Redis } from "ioredis";
+import { AuditLedger } from "./audit-ledger.ts";
 import { byTier } from "./by-tier.ts";
-import type { AuditEntry, PendingAudit, Store, TransitionListener, WindowSpecs } from "./store.ts";
+import { parseClusterUrl } from "./cluster-url.ts";
+import { mintEpoch } from "./epoch.ts";
+import type {
+  AuditEntry,
+  AuditLoss,
+  Epoch,
+  Expected,
+  PendingAudit,
+  Store,
+  StoredRecord,
+  TransitionListener,
+  WindowSpecs,
+} from "./store.ts";
 
 /** Drops fields no window can reach any more: buckets before `oldest`, generations long past (see core isStale). */
 const pruneFunction = `
@@ -72,6 +85,7 @@ return counted`;
 const readTierScript = `
 return {
   redis.call('HGET', KEYS[1], 'json') or '',
+  redis.call('HGET', KEYS[1], 'epoch') or '',
   redis.call('HGETALL', KEYS[2]),
   redis.call('HGETALL', KEYS[3]),
   redis.call('HGETALL', KEYS[4]),
@@ -81,16 +95,25 @@ return {
 /**
  * The compare-and-set of a transition, atomic with queueing its audit entry
  * and publishing it: a transition is never stored without its decision row
- * waiting to be written. KEYS: record, audit stream.
- * ARGV: expected generation, new generation, record JSON, channel, audit JSON.
+ * waiting to be written. The record must still be the expected one: same
+ * generation and same epoch, so a transition computed from what the store held
+ * before it lost its data never lands on the records written since. A record
+ * created where none exists gets the fresh epoch the caller minted; every
+ * later one keeps it. The published message is the record's JSON with the
+ * epoch added, so a listener that does not know epochs still reads the record.
+ * KEYS: record, audit stream. ARGV: expected generation, expected epoch ('' for
+ * none), new generation, record JSON, channel, audit JSON, fresh epoch.
+ * Returns the epoch the record was stored under, or '' when the compare failed.
  */
 const compareAndSetScript = `
 local current = tonumber(redis.call('HGET', KEYS[1], 'gen') or '0')
-if current ~= tonumber(ARGV[1]) then return 0 end
-redis.call('HSET', KEYS[1], 'gen', ARGV[2], 'json', ARGV[3])
-redis.call('XADD', KEYS[2], '*', 'entry', ARGV[5])
-redis.call('PUBLISH', ARGV[4], ARGV[3])
-return 1`;
+local epoch = redis.call('HGET', KEYS[1], 'epoch') or ''
+if current ~= tonumber(ARGV[1]) or epoch ~= ARGV[2] then return '' end
+if epoch == '' then epoch = ARGV[7] end
+redis.call('HSET', KEYS[1], 'gen', ARGV[3], 'json', ARGV[4], 'epoch', epoch)
+redis.call('XADD', KEYS[2], '*', 'entry', ARGV[6])
+redis.call('PUBLISH', ARGV[5], '{"epoch":"' .. epoch .. '",' .. string.sub(ARGV[4], 2))
+return epoch`;
 
 type Client = Redis | Cluster;
 type Commands = {
@@ -101,7 +124,7 @@ type Commands = {
     quality: string,
     qualityShort: string,
     phase: string,
-  ): Promise<[string, string[], string[], string[], string[]]>;
+  ): Promise<[string, string, string[], string[], string[], string[]]>;
   bwScore(
     quality: string,
     qualityShort: string,
@@ -109,7 +132,7 @@ type Commands = {
     seen: string,
     ...args: Array<string | number>
   ): Promise<number>;
-  bwCompareAndSet(record: string, audit: string, ...args: Array<string | number>): Promise<number>;
+  bwCompareAndSet(record: string, audit: string, ...args: Array<string | number>): Promise<string>;
 };
 
 const auditGroup = "audit-writers";
@@ -126,22 +149,17 @@ export interface RedisStoreOptions {
 }
 
 /**
- * `redis://host:port` for one server; several comma-separated `host:port`
- * (`redis://a:6379,b:6379`) for Redis Cluster. Every key of one tier carries the
- * hash tag `{t:<tier>}`, so a tier lives in one slot and every script is legal
- * in a cluster.
+ * `redis://host:port` for one server; several comma-separated nodes
+ * (`redis://[user:password@]a:6379,b:6379`) for Redis Cluster (see
+ * parseClusterUrl). Every key of one tier carries the hash tag `{t:<tier>}`, so
+ * a tier lives in one slot and every script is legal in a cluster.
  */
-function createRedisClient(url: string): Client {
+export function createRedisClient(url: string): Client {
   const options = { maxRetriesPerRequest: 2 };
-  const hosts = url.replace(/^rediss?:\/\//, "").split(",");
-  if (hosts.length === 1) return new Redis(url, options);
-  return new Cluster(
-    hosts.map((host) => {
-      const [name, port] = host.split(":");
-      return { host: name as string, port: Number(port ?? 6379) };
-    }),
-    { redisOptions: options },
-  );
+  const cluster = parseClusterUrl(url);
+  if (!cluster) return new Redis(url, options);
+  const { nodes, ...credentials } = cluster;
+  return new Cluster(nodes, { redisOptions: { ...options, ...credentials } });
 }
 
 export class RedisStore implements Store {
@@ -149,6 +167,8 @@ export class RedisStore implements Store {
   private readonly commands: Commands;
   private readonly groupsReady = new Set<string>();
   private readonly subscribers: Client[] = [];
+  /** What this process knows of each tier's audit queue, to notice (and undo what it can of) its loss. */
+  private readonly ledger = new AuditLedger();
 
   constructor(
     private readonly redis: Client,
@@ -258,8 +278,11 @@ export class RedisStore implements Store {
     );
   }
 
-  async readTier(tier: string, now: number): Promise<{ record: BreakerRecord | undefined; signals: Signals }> {
-    const [json, error, quality, qualityShort, phase] = await this.commands.bwReadTier(
+  async readTier(
+    tier: string,
+    now: number,
+  ): Promise<{ record: BreakerRecord | undefined; epoch: Epoch; signals: Signals }> {
+    const [json, epoch, error, quality, qualityShort, phase] = await this.commands.bwReadTier(
       this.key(tier, "record"),
       this.key(tier, "err"),
       this.key(tier, "q"),
@@ -276,36 +299,54 @@ export class RedisStore implements Store {
       },
       { since: record?.since ?? 0, generation: record?.generation ?? 0, now, ...this.options.windows },
     );
-    return { record, signals };
+    const stored = (record && epoch) || undefined;
+    await this.requeueIfLost(tier, record ? stored : undefined);
+    return { record, epoch: stored, signals };
   }
 
-  async readRecords(tiers: string[]): Promise<Map<string, BreakerRecord>> {
-    const values = await Promise.all(tiers.map((tier) => this.redis.hget(this.key(tier, "record"), "json")));
-    const records = new Map<string, BreakerRecord>();
-    values.forEach((json, index) => {
-      if (json) records.set(tiers[index] as string, JSON.parse(json) as BreakerRecord);
+  async readRecords(tiers: string[]): Promise<Map<string, StoredRecord>> {
+    const values = await Promise.all(tiers.map((tier) => this.redis.hmget(this.key(tier, "record"), "json", "epoch")));
+    const records = new Map<string, StoredRecord>();
+    values.forEach(([json, epoch], index) => {
+      if (json)
+        records.set(tiers[index] as string, { record: JSON.parse(json) as BreakerRecord, epoch: epoch || undefined });
     });
+    for (const tier of tiers) await this.requeueIfLost(tier, records.get(tier)?.epoch);
     return records;
   }
 
-  async compareAndSet(expectedGeneration: number, next: BreakerRecord, audit: AuditEntry): Promise<boolean> {
-    const won = await this.commands.bwCompareAndSet(
+  async compareAndSet(expected: Expected, next: BreakerRecord, audit: AuditEntry): Promise<string | undefined> {
+    const epoch = await this.commands.bwCompareAndSet(
       this.key(next.tier, "record"),
       this.key(next.tier, "audit"),
-      expectedGeneration,
+      expected.generation,
+      expected.epoch ?? "",
       next.generation,
       JSON.stringify(next),
       this.channel,
       JSON.stringify(audit),
+      mintEpoch(),
     );
-    return won === 1;
+    if (!epoch) return undefined;
+    await this.requeueIfLost(next.tier, epoch);
+    this.ledger.queued(audit, epoch, Date.now());
+    return epoch;
   }
 
-  async onTransition(listener: TransitionListener): Promise<() => Promise<void>> {
+  async onTransition(listener: TransitionListener, onResubscribed?: () => void): Promise<() => Promise<void>> {
     const subscriber = this.redis.duplicate();
     this.watch(subscriber);
     this.subscribers.push(subscriber);
-    subscriber.on("message", (_channel: string, message: string) => listener(JSON.parse(message) as BreakerRecord));
+    subscriber.on("message", (_channel: string, message: string) => {
+      const { epoch, ...record } = JSON.parse(message) as BreakerRecord & { epoch?: string };
+      listener(record, epoch || undefined);
+    });
+    // ioredis subscribes again by itself after a reconnect; what was published meanwhile is gone.
+    let connected = false;
+    subscriber.on("ready", () => {
+      if (connected) onResubscribed?.();
+      connected = true;
+    });
     await subscriber.subscribe(this.channel);
     return async () => {
       await subscriber.quit();
@@ -314,6 +355,17 @@ export class RedisStore implements Store {
   }
 
   async pendingAudits(tier: string, consumer: string, max: number): Promise<PendingAudit[]> {
+    try {
+      return await this.takeAudits(tier, consumer, max);
+    } catch (error) {
+      if (!String(error).includes("NOGROUP")) throw error;
+      // The stream and its consumer group vanished with the store's data: whatever waited in it is gone.
+      await this.requeue(tier, this.ledger.streamLost(tier, Date.now()));
+      return await this.takeAudits(tier, consumer, max);
+    }
+  }
+
+  private async takeAudits(tier: string, consumer: string, max: number): Promise<PendingAudit[]> {
     const stream = this.key(tier, "audit");
     await this.ensureGroup(stream);
     // 1. ours from earlier reads, still unacknowledged (e.g. Postgres was down)
@@ -350,6 +402,8 @@ export class RedisStore implements Store {
         ),
       );
     }
+    // What this consumer now holds is exactly what it was just handed (its own pending entries first).
+    this.ledger.handed(tier, taken, await this.redis.xlen(stream));
     return taken;
   }
 
@@ -358,6 +412,50 @@ export class RedisStore implements Store {
     const stream = this.key(tier, "audit");
     await this.redis.xack(stream, auditGroup, ...receipts);
     await this.redis.xdel(stream, ...receipts);
+    this.ledger.acknowledged(tier, receipts);
+  }
+
+  async deadLetterAudit(tier: string, pending: PendingAudit, why: string): Promise<void> {
+    // Kept as written (not as it failed), so an operator can fix and replay it; capped, as a trail of junk must not fill Redis.
+    await this.redis.xadd(
+      `${this.key(tier, "audit")}:dead`,
+      "MAXLEN",
+      "~",
+      10_000,
+      "*",
+      "entry",
+      JSON.stringify(pending.entry),
+      "receipt",
+      pending.receipt,
+      "why",
+      why,
+    );
+    await this.ackAudits(tier, [pending.receipt]);
+  }
+
+  takeAuditLosses(): AuditLoss[] {
+    return this.ledger.takeLosses();
+  }
+
+  /** The tier's record was read with this epoch: if its keys were lost meanwhile, queue this process's recent decisions again. */
+  private async requeueIfLost(tier: string, epoch: Epoch): Promise<void> {
+    const lost = this.ledger.recordSeen(tier, epoch, Date.now());
+    if (lost.length > 0) await this.requeue(tier, lost);
+  }
+
+  /**
+   * Queues decisions again into a stream that lost them. The consumer group
+   * is made first, so no writer meets NOGROUP and counts the same loss twice.
+   */
+  private async requeue(tier: string, entries: AuditEntry[]): Promise<void> {
+    const stream = this.key(tier, "audit");
+    this.groupsReady.delete(stream);
+    await this.ensureGroup(stream);
+    if (entries.length === 0) return;
+    const pipeline = this.redis.pipeline();
+    for (const entry of entries) pipeline.xadd(stream, "*", "entry", JSON.stringify(entry));
+    const failed = (await pipeline.exec())?.find(([error]) => error);
+    if (failed) throw failed[0];
   }
 
   private async ensureGroup(stream: string): Promise<void> {

@@ -19,13 +19,59 @@ export interface PendingAudit {
   entry: AuditEntry;
 }
 
+/**
+ * A tier's audit queue found lost (restart without persistence, failover to a
+ * replica that never had it, eviction, FLUSHALL) while decisions waited in it
+ * for Postgres — the only way a decision can be lost. Each process queues its
+ * own recent decisions again (`requeued`); what waited from processes that are
+ * gone, or from before their memory, is lost.
+ */
+export interface AuditLoss {
+  tier: string;
+  /** Entries this process had taken and not yet acknowledged: certainly lost. */
+  taken: number;
+  /**
+   * Entries waiting in the tier's queue when this process last looked, taken or
+   * not, by any writer: at most this many were lost (every writer that looked
+   * reports them, so do not add this up across processes).
+   */
+  waitingBefore: number;
+  /**
+   * Decisions this process had queued in the last minutes (and not seen
+   * written by its own writer), queued again into the new stream: written after
+   * all, once (rows are inserted by id). Among them, possibly, some of the above.
+   */
+  requeued: number;
+  detectedAt: number;
+}
+
+/**
+ * The incarnation of a tier's record in the store. Minted when a record is
+ * created where none exists and kept by every later transition, so a store
+ * that lost its data (and so its records) starts each tier under a new epoch.
+ * Undefined for a record written before epochs existed.
+ */
+export type Epoch = string | undefined;
+
+/** A breaker record as stored, with the incarnation it belongs to. */
+export interface StoredRecord {
+  record: BreakerRecord;
+  epoch: Epoch;
+}
+
+/** What a compare-and-set expects to find: the stored record's generation and epoch (0 and undefined when none). */
+export interface Expected {
+  generation: number;
+  epoch: Epoch;
+}
+
 export interface WindowSpecs {
   error: WindowSpec;
   quality: WindowSpec;
   qualityShort: WindowSpec;
 }
 
-export type TransitionListener = (record: BreakerRecord) => void;
+export type TransitionListener = (record: BreakerRecord, epoch: Epoch) => void;
 
 /**
  * Shared state of a Breakwater deployment: Redis in production, an in-memory
@@ -45,22 +91,41 @@ export interface Store {
    */
   recordScores(scores: Score[]): Promise<number>;
 
-  /** The stored record (undefined before the first transition) and the signals the evaluator needs. */
-  readTier(tier: string, now: number): Promise<{ record: BreakerRecord | undefined; signals: Signals }>;
-  readRecords(tiers: string[]): Promise<Map<string, BreakerRecord>>;
+  /** The stored record (undefined before the first transition), its epoch, and the signals the evaluator needs. */
+  readTier(tier: string, now: number): Promise<{ record: BreakerRecord | undefined; epoch: Epoch; signals: Signals }>;
+  /** The stored records of these tiers; a tier with none is absent. */
+  readRecords(tiers: string[]): Promise<Map<string, StoredRecord>>;
 
   /**
-   * Stores `next` only if the stored generation is still `expectedGeneration`
-   * (0 when nothing is stored), and in the same atomic step queues the audit
-   * entry and publishes the new record. False when another process won.
+   * Stores `next` only if the stored record is still the expected one (same
+   * generation and epoch; 0 and undefined when nothing is stored), and in the
+   * same atomic step queues the audit entry and publishes the new record.
+   * Returns the epoch `next` was stored under (a fresh one when no record
+   * existed), or undefined when another process won.
    */
-  compareAndSet(expectedGeneration: number, next: BreakerRecord, audit: AuditEntry): Promise<boolean>;
-  /** Calls `listener` with every record any process stores. Returns the unsubscribe function. */
-  onTransition(listener: TransitionListener): Promise<() => Promise<void>>;
+  compareAndSet(expected: Expected, next: BreakerRecord, audit: AuditEntry): Promise<string | undefined>;
+  /**
+   * Calls `listener` with every record any process stores. `onResubscribed` is
+   * called after the feed reconnects: messages may have been missed, re-read.
+   * Returns the unsubscribe function.
+   */
+  onTransition(listener: TransitionListener, onResubscribed?: () => void): Promise<() => Promise<void>>;
 
   /** Audit entries not yet acknowledged, including ones another consumer took but never acknowledged. */
   pendingAudits(tier: string, consumer: string, max: number): Promise<PendingAudit[]>;
   ackAudits(tier: string, receipts: string[]): Promise<void>;
+  /**
+   * Parks an entry that can never be written to Postgres in the tier's
+   * dead-letter queue (Redis: the stream `…{t:<tier>}:audit:dead`, with `why`)
+   * and acknowledges it, so it never blocks the entries behind it.
+   */
+  deadLetterAudit(tier: string, pending: PendingAudit, why: string): Promise<void>;
+  /**
+   * The losses of audit queues this store found since the last call (noticed
+   * when the queue, or the tier's record, is next read after the data
+   * vanished), then forgets them. The audit writer logs and counts them.
+   */
+  takeAuditLosses(): AuditLoss[];
 
   close(): Promise<void>;
 }

@@ -25,12 +25,20 @@ const audit = (record: BreakerRecord, id: string): AuditEntry => ({
 let counter = 0;
 const uniqueTier = () => `tier-${process.pid}-${++counter}-${Math.random().toString(36).slice(2, 8)}`;
 
+/** Nothing stored yet: what the first transition of a tier expects. */
+const none = { generation: 0, epoch: undefined };
+
 /**
  * The behaviour every Store must have. Run by store.integration.test.ts against
  * real Redis and against the in-memory twin. `makeStore` gets a redelivery delay
- * for the audit queue.
+ * for the audit queue; `loseData` makes the store forget everything, as a Redis
+ * restarted without persistence (or flushed) does.
  */
-export function storeContract(name: string, makeStore: (redeliverAfterMs: number) => Promise<Store>) {
+export function storeContract(
+  name: string,
+  makeStore: (redeliverAfterMs: number) => Promise<Store>,
+  loseData: (store: Store) => Promise<void>,
+) {
   describe(`${name} store`, () => {
     let store: Store;
     let tier: string;
@@ -110,10 +118,10 @@ export function storeContract(name: string, makeStore: (redeliverAfterMs: number
       const next = { ...initialRecord(tier, T0), generation: 1, state: "open" as const };
       const results = await Promise.all(
         Array.from({ length: 20 }, (_, i) =>
-          store.compareAndSet(0, { ...next, reason: `racer ${i}` }, audit(next, `dec_${i}`)),
+          store.compareAndSet(none, { ...next, reason: `racer ${i}` }, audit(next, `dec_${i}`)),
         ),
       );
-      expect(results.filter(Boolean)).toHaveLength(1);
+      expect(results.filter((epoch) => epoch !== undefined)).toHaveLength(1);
       const pending = await store.pendingAudits(tier, "writer-a", 100);
       expect(pending).toHaveLength(1);
       const { record } = await store.readTier(tier, T0);
@@ -123,16 +131,17 @@ export function storeContract(name: string, makeStore: (redeliverAfterMs: number
 
     it("refuses a transition computed from an older generation", async () => {
       const first = { ...initialRecord(tier, T0), generation: 1 };
-      expect(await store.compareAndSet(0, first, audit(first, "dec_a"))).toBe(true);
+      const epoch = await store.compareAndSet(none, first, audit(first, "dec_a"));
+      expect(epoch).toBeTypeOf("string");
       const stale = { ...initialRecord(tier, T0), generation: 1, state: "open" as const };
-      expect(await store.compareAndSet(0, stale, audit(stale, "dec_b"))).toBe(false);
+      expect(await store.compareAndSet(none, stale, audit(stale, "dec_b"))).toBeUndefined();
       const second = { ...first, generation: 2 };
-      expect(await store.compareAndSet(1, second, audit(second, "dec_c"))).toBe(true);
+      expect(await store.compareAndSet({ generation: 1, epoch }, second, audit(second, "dec_c"))).toBe(epoch);
     });
 
     it("reads windows only from the record's since, and phase counters only for its generation", async () => {
       const record = { ...initialRecord(tier, T0 + 10_000), generation: 3 };
-      await store.compareAndSet(0, record, audit(record, "dec_x"));
+      await store.compareAndSet(none, record, audit(record, "dec_x"));
       await store.recordOutcomes([
         { tier, generation: 2, at: T0, errorClass: "server" }, // before since, older generation
         { tier, generation: 2, at: T0 + 10_000, errorClass: "server" }, // late result of generation 2
@@ -144,20 +153,20 @@ export function storeContract(name: string, makeStore: (redeliverAfterMs: number
     });
 
     it("tells every subscriber about a stored transition", async () => {
-      const seen: BreakerRecord[] = [];
-      const unsubscribe = await store.onTransition((record) => {
-        if (record.tier === tier) seen.push(record);
+      const seen: Array<{ record: BreakerRecord; epoch: string | undefined }> = [];
+      const unsubscribe = await store.onTransition((record, epoch) => {
+        if (record.tier === tier) seen.push({ record, epoch });
       });
       const next = { ...initialRecord(tier, T0), generation: 1, state: "open" as const };
-      await store.compareAndSet(0, next, audit(next, "dec_p"));
+      const epoch = await store.compareAndSet(none, next, audit(next, "dec_p"));
       await expect.poll(() => seen.length, { timeout: 2_000 }).toBe(1);
-      expect(seen[0]).toEqual(next);
+      expect(seen[0]).toEqual({ record: next, epoch });
       await unsubscribe();
     });
 
     it("keeps an audit entry until it is acknowledged, offering it again to its consumer", async () => {
       const next = { ...initialRecord(tier, T0), generation: 1 };
-      await store.compareAndSet(0, next, audit(next, "dec_keep"));
+      await store.compareAndSet(none, next, audit(next, "dec_keep"));
       const first = await store.pendingAudits(tier, "writer-a", 10);
       expect(first.map((p) => p.entry.id)).toEqual(["dec_keep"]);
       expect(first[0]?.entry).toMatchObject({ tier, generation: 1, snapshot: { n: 1 } });
@@ -174,11 +183,90 @@ export function storeContract(name: string, makeStore: (redeliverAfterMs: number
 
     it("hands a dead consumer's unacknowledged entries to another after the redelivery delay", async () => {
       const next = { ...initialRecord(tier, T0), generation: 1 };
-      await store.compareAndSet(0, next, audit(next, "dec_orphan"));
+      await store.compareAndSet(none, next, audit(next, "dec_orphan"));
       expect(await store.pendingAudits(tier, "dies", 10)).toHaveLength(1);
       await new Promise((resolve) => setTimeout(resolve, 150));
       const rescued = await store.pendingAudits(tier, "survivor", 10);
       expect(rescued.map((p) => p.entry.id)).toEqual(["dec_orphan"]);
+    });
+
+    it("mints an epoch with a tier's first record and keeps it through every later transition", async () => {
+      const first = { ...initialRecord(tier, T0), generation: 1, state: "open" as const };
+      const epoch = await store.compareAndSet(none, first, audit(first, "dec_e1"));
+      expect(epoch).toMatch(/\S{8,}/);
+      const second = { ...first, generation: 2, state: "closed" as const };
+      expect(await store.compareAndSet({ generation: 1, epoch }, second, audit(second, "dec_e2"))).toBe(epoch);
+      expect(await store.readTier(tier, T0)).toMatchObject({ record: second, epoch });
+      expect((await store.readRecords([tier, "never-written"])).get(tier)).toEqual({ record: second, epoch });
+      expect((await store.readRecords([tier, "never-written"])).has("never-written")).toBe(false);
+    });
+
+    it("refuses a transition that expects another epoch, even at the stored generation", async () => {
+      const first = { ...initialRecord(tier, T0), generation: 1 };
+      await store.compareAndSet(none, first, audit(first, "dec_f1"));
+      const next = { ...first, generation: 2, state: "open" as const };
+      expect(
+        await store.compareAndSet({ generation: 1, epoch: "another" }, next, audit(next, "dec_f2")),
+      ).toBeUndefined();
+      expect(
+        await store.compareAndSet({ generation: 1, epoch: undefined }, next, audit(next, "dec_f3")),
+      ).toBeUndefined();
+      expect((await store.readTier(tier, T0)).record?.generation).toBe(1);
+      expect(await store.pendingAudits(tier, "writer-a", 10)).toHaveLength(1);
+    });
+
+    it("starts a tier under a new epoch after the store lost its data, refusing transitions from before", async () => {
+      const held = { ...initialRecord(tier, T0), generation: 7, state: "open" as const };
+      await store.compareAndSet(none, { ...held, generation: 1 }, audit(held, "dec_g1"));
+      const before = (await store.readTier(tier, T0)).epoch;
+      await loseData(store);
+      expect(await store.readTier(tier, T0)).toMatchObject({ record: undefined, epoch: undefined });
+      expect(await store.readRecords([tier])).toEqual(new Map());
+      // a process that still holds the old record cannot write over the empty store as if nothing happened
+      const late = { ...held, generation: 2 };
+      expect(await store.compareAndSet({ generation: 1, epoch: before }, late, audit(late, "dec_g2"))).toBeUndefined();
+      const fresh = { ...initialRecord(tier, T0), generation: 1 };
+      const after = await store.compareAndSet(none, fresh, audit(fresh, "dec_g3"));
+      expect(after).toBeTypeOf("string");
+      expect(after).not.toBe(before);
+    });
+
+    it("queues its own unwritten decisions again when the store lost them, and reports the loss", async () => {
+      const first = { ...initialRecord(tier, T0), generation: 1 };
+      const epoch = await store.compareAndSet(none, first, audit(first, "dec_taken"));
+      const second = { ...first, generation: 2 };
+      await store.compareAndSet({ generation: 1, epoch }, second, audit(second, "dec_waiting"));
+      // the writer took one (say Postgres was down) and had not seen the other when the data vanished
+      expect((await store.pendingAudits(tier, "writer-a", 1)).map((p) => p.entry.id)).toEqual(["dec_taken"]);
+      await loseData(store);
+      const fresh = { ...initialRecord(tier, T0), generation: 1 };
+      await store.compareAndSet(none, fresh, audit(fresh, "dec_after_reset"));
+
+      const pending = await store.pendingAudits(tier, "writer-a", 10);
+      expect(pending.map((p) => p.entry.id).sort()).toEqual(["dec_after_reset", "dec_taken", "dec_waiting"]);
+      expect(pending.find((p) => p.entry.id === "dec_waiting")?.entry).toEqual(audit(second, "dec_waiting"));
+      expect(store.takeAuditLosses()).toEqual([
+        { tier, taken: 1, waitingBefore: 2, requeued: 2, detectedAt: expect.any(Number) },
+      ]);
+      expect(store.takeAuditLosses()).toEqual([]);
+      await store.ackAudits(
+        tier,
+        pending.map((p) => p.receipt),
+      );
+      expect(await store.pendingAudits(tier, "writer-a", 10)).toEqual([]);
+    });
+
+    it("reports no loss when every entry was written before the data vanished", async () => {
+      const first = { ...initialRecord(tier, T0), generation: 1 };
+      await store.compareAndSet(none, first, audit(first, "dec_written"));
+      const pending = await store.pendingAudits(tier, "writer-a", 10);
+      await store.ackAudits(
+        tier,
+        pending.map((p) => p.receipt),
+      );
+      await loseData(store);
+      expect(await store.pendingAudits(tier, "writer-a", 10)).toEqual([]);
+      expect(store.takeAuditLosses()).toEqual([]);
     });
   });
 }

@@ -10,18 +10,32 @@ import {
 } from "@breakwater/core";
 import {
   type AttemptTimeouts,
+  badFirstEvent,
   type ChatRequest,
   type ChatResponse,
   completeAttempt,
+  findBadOutput,
+  type Needs,
   type OpenedStream,
   openStreamAttempt,
   type ProviderAdapter,
   ProviderError,
+  unmetBy,
+  type WireProtocol,
 } from "@breakwater/providers";
 
 export interface TierRuntime {
   config: TierConfig;
   adapter: ProviderAdapter;
+  /** For the capability check: what the tier can do and which protocol it speaks. */
+  capabilities: TierConfig["capabilities"];
+  protocol: ProviderAdapter["protocol"];
+}
+
+/** A tier passed over for one request because it cannot serve it: never a failure, never in its breaker's windows. */
+export interface Skip {
+  tier: string;
+  reason: string;
 }
 
 export interface RouteRuntime {
@@ -31,8 +45,10 @@ export interface RouteRuntime {
 
 export type RouteResult<T> =
   /** `generation`: the breaker generation the serving tier was admitted under; its outcome is recorded under it. */
-  | { ok: true; tier: TierRuntime; value: T; attempts: number; generation: number }
-  | { ok: false; failure: AttemptFailure; attempts: number };
+  (
+    | { ok: true; tier: TierRuntime; value: T; attempts: number; generation: number }
+    | { ok: false; failure: AttemptFailure; attempts: number }
+  ) & { skipped: Skip[] };
 
 export interface RetrySettings {
   backoffBaseMs: number;
@@ -48,6 +64,8 @@ export interface Breakers {
 }
 
 export interface RouterOptions {
+  /** Called for each tier skipped because it cannot serve the request (metrics). */
+  onSkip?(skip: Skip): void;
   retry: RetrySettings;
   budget: RetryBudget;
   clock: Clock;
@@ -58,6 +76,22 @@ export interface RouterOptions {
 export interface RequestContext {
   requestId: string;
   signal: AbortSignal;
+  /** What the request needs of a tier (needsOf); tiers lacking it are skipped. */
+  needs: Needs;
+  /**
+   * The tier protocol the client itself speaks (Chat Completions: openai,
+   * Messages: anthropic; Responses: none). A tier of another protocol that
+   * refuses the request as invalid may be refusing our translation of it, so
+   * that refusal fails over instead of ending the request.
+   */
+  clientProtocol: WireProtocol | undefined;
+}
+
+/** A bad output, held until the request is over: only another answer that passed proves it was the tier's fault. */
+interface HeldBadOutput {
+  tier: string;
+  generation: number;
+  failure: AttemptFailure;
 }
 
 interface Candidate {
@@ -98,20 +132,41 @@ export class Router {
     return this.routes.get(name);
   }
 
+  /** A bad output (a 200 that cannot be the answer asked for) fails the attempt like a server error. */
   complete(route: RouteRuntime, request: ChatRequest, context: RequestContext): Promise<RouteResult<ChatResponse>> {
-    return this.run(route, context, true, (tier, remainingMs) =>
-      completeAttempt(tier.adapter, request, timeoutsFor(tier.config, remainingMs), context.signal),
-    );
+    return this.run(route, context, true, async (tier, remainingMs) => {
+      const response = await completeAttempt(
+        tier.adapter,
+        request,
+        timeoutsFor(tier.config, remainingMs),
+        context.signal,
+      );
+      const bad = findBadOutput(request, response, route.config.outputChecks);
+      if (bad) throw new ProviderError({ errorClass: "bad_output", message: bad.message });
+      return response;
+    });
   }
 
   /**
-   * Resolves once a tier has produced its first event; fail-over happens only
-   * before that. The stream's own outcome is the caller's to record when it ends.
+   * Resolves once a tier has produced its first content; fail-over happens only
+   * before that, and so do the bad-output checks the first event already
+   * allows. The stream's own outcome is the caller's to record when it ends.
    */
   openStream(route: RouteRuntime, request: ChatRequest, context: RequestContext): Promise<RouteResult<OpenedStream>> {
-    return this.run(route, context, false, (tier, remainingMs) =>
-      openStreamAttempt(tier.adapter, request, timeoutsFor(tier.config, remainingMs), context.signal),
-    );
+    return this.run(route, context, false, async (tier, remainingMs) => {
+      const opened = await openStreamAttempt(
+        tier.adapter,
+        request,
+        timeoutsFor(tier.config, remainingMs),
+        context.signal,
+      );
+      const bad = badFirstEvent(request, opened.first, route.config.outputChecks);
+      if (bad) {
+        opened.cancel();
+        throw new ProviderError({ errorClass: "bad_output", message: bad.message });
+      }
+      return opened;
+    });
   }
 
   /**
@@ -119,12 +174,20 @@ export class Router {
    * An open tier due for its probe is claimed here, so the probe is real traffic;
    * only that claim costs a round trip, once per cool-down.
    */
-  private async *candidates(route: RouteRuntime, requestId: string): AsyncGenerator<Candidate> {
+  private async *candidates(route: RouteRuntime, context: RequestContext, skipped: Skip[]): AsyncGenerator<Candidate> {
     const { breakers } = this.options;
-    const fraction = sampleFraction(requestId);
+    const fraction = sampleFraction(context.requestId);
     const held: Array<{ tier: TierRuntime; record: BreakerRecord }> = [];
     let admitted = 0;
     for (const tier of route.tiers) {
+      // Before the breaker: a tier that cannot serve the request must not take its probe.
+      const lacks = unmetBy(context.needs, tier);
+      if (lacks !== undefined) {
+        const skip = { tier: tier.config.name, reason: lacks };
+        skipped.push(skip);
+        this.options.onSkip?.(skip);
+        continue;
+      }
       const { admission, record } = breakers.admit(tier.config.name, fraction);
       if (admission === "allow") {
         admitted++;
@@ -177,22 +240,45 @@ export class Router {
     return entries.map(({ record: _record, ...entry }) => entry);
   }
 
+  /**
+   * Tries the tiers, then settles the bad outputs met on the way. A bad
+   * output may be the request's doing (a schema no model can meet, a prompt
+   * that invites an unoffered tool), and no client may open a tier: it counts
+   * against its tier only when another answer to the same request passed the
+   * checks; otherwise it is recorded as a client error.
+   */
   private async run<T>(
     route: RouteRuntime,
     context: RequestContext,
     recordSuccess: boolean,
     attempt: (tier: TierRuntime, remainingMs: number) => Promise<T>,
   ): Promise<RouteResult<T>> {
+    const held: HeldBadOutput[] = [];
+    const result = await this.tryTiers(route, context, recordSuccess, attempt, held);
+    for (const { tier, generation, failure } of held) {
+      this.options.breakers.recordOutcome(tier, generation, result.ok ? failure : unconfirmed(failure));
+    }
+    return result;
+  }
+
+  private async tryTiers<T>(
+    route: RouteRuntime,
+    context: RequestContext,
+    recordSuccess: boolean,
+    attempt: (tier: TierRuntime, remainingMs: number) => Promise<T>,
+    held: HeldBadOutput[],
+  ): Promise<RouteResult<T>> {
     const { clock, budget, retry, breakers } = this.options;
     const { signal } = context;
     const deadline = clock() + route.config.deadlineMs;
     budget.recordRequest();
+    const skipped: Skip[] = [];
     let attempts = 0;
     let lastFailure: AttemptFailure = { errorClass: "server", message: "every tier's breaker is open" };
     /** Set after a context-length error: only tiers with a larger window are worth trying. */
     let needsContextAbove: number | undefined;
 
-    for await (const { tier, generation } of this.candidates(route, context.requestId)) {
+    for await (const { tier, generation } of this.candidates(route, context, skipped)) {
       if (needsContextAbove !== undefined && (tier.config.contextWindow ?? 0) <= needsContextAbove) continue;
       for (let sameTierRetries = 0; ; sameTierRetries++) {
         const remainingMs = deadline - clock();
@@ -200,6 +286,7 @@ export class Router {
           return {
             ok: false,
             attempts,
+            skipped,
             failure: { errorClass: "transport", message: `request deadline of ${route.config.deadlineMs} ms exceeded` },
           };
         }
@@ -208,13 +295,16 @@ export class Router {
         try {
           const value = await attempt(tier, remainingMs);
           if (recordSuccess) breakers.recordOutcome(tier.config.name, generation, undefined);
-          return { ok: true, tier, value, attempts, generation };
+          return { ok: true, tier, value, attempts, generation, skipped };
         } catch (error) {
           failure = error instanceof ProviderError ? error.failure : { errorClass: "server", message: String(error) };
         }
-        breakers.recordOutcome(tier.config.name, generation, failure);
+        if (failure.errorClass === "bad_output") held.push({ tier: tier.config.name, generation, failure });
+        else breakers.recordOutcome(tier.config.name, generation, failure);
         lastFailure = failure;
 
+        const translated = tier.protocol !== context.clientProtocol;
+        if (translated && failure.errorClass === "client" && !failure.contextLength) break; // the next tier may take it
         const step = decideAfterFailure(failure, {
           sameTierRetries,
           remainingMs: deadline - clock(),
@@ -224,23 +314,35 @@ export class Router {
           budget,
           ...(this.options.random && { random: this.options.random }),
         });
-        if (step.kind === "give_up") return { ok: false, failure, attempts };
+        if (step.kind === "give_up") return { ok: false, failure, attempts, skipped };
         if (step.kind === "retry_same_tier") {
           if (!(await sleep(step.delayMs, signal)))
-            return { ok: false, attempts, failure: { errorClass: "caller", message: "the client closed the request" } };
+            return {
+              ok: false,
+              attempts,
+              skipped,
+              failure: { errorClass: "caller", message: "the client closed the request" },
+            };
           continue;
         }
         if (step.largerContextOnly) {
           // Without a declared window we cannot know a larger one exists: the client error stands.
-          if (tier.config.contextWindow === undefined) return { ok: false, failure, attempts };
+          if (tier.config.contextWindow === undefined) return { ok: false, failure, attempts, skipped };
           needsContextAbove = tier.config.contextWindow;
         }
         break;
       }
     }
-    return { ok: false, failure: lastFailure, attempts };
+    return { ok: false, failure: lastFailure, attempts, skipped };
   }
 }
+
+/** A bad output no other answer confirmed: recorded, but as the request's, never against the tier. */
+export const unconfirmed = (failure: AttemptFailure): AttemptFailure => ({
+  ...failure,
+  errorClass: "client",
+  message: `unconfirmed bad output (no other answer to this request passed the checks): ${failure.message}`,
+});
 
 /** A tier's timeouts, never longer than what is left of the request's deadline. */
 function timeoutsFor(tier: TierConfig, remainingMs: number): AttemptTimeouts {

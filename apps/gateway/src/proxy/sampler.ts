@@ -1,7 +1,8 @@
 import type { BreakerEngine } from "@breakwater/breaker";
 import type { Config } from "@breakwater/config";
 import { type Clock, isSampled, judgeSampleRate } from "@breakwater/core";
-import type { ChatRequest } from "@breakwater/providers";
+import { answerTextOf, transcriptOf } from "@breakwater/judge";
+import type { ChatRequest, ChatResponse } from "@breakwater/providers";
 import type { JudgeJob, Producer } from "@breakwater/queue";
 import type { Logger } from "../logger.ts";
 
@@ -18,14 +19,9 @@ export interface Sample extends SampleOf {
   reason: JudgeJob["sampleReason"];
   /** The breaker generation the answering tier was admitted under. */
   generation: number;
-  prompt: string;
-  answer: string;
-}
-
-/** The conversation as the judge reads it. */
-export function promptText(request: ChatRequest): string {
-  const turns = request.messages.map((message) => `${message.role}: ${message.content}`);
-  return [...(request.system ? [`system: ${request.system}`] : []), ...turns].join("\n\n");
+  /** Proxied: the request and the answer, rendered for the judge only once sampled. Sidecar: their text. */
+  request: ChatRequest | string;
+  response: ChatResponse | string;
 }
 
 /**
@@ -74,16 +70,21 @@ export class Sampler {
   enqueue(sample: Sample): void {
     if (!this.producer) return;
     const cap = this.config.judge.maxSampleChars;
+    const prompt =
+      typeof sample.request === "string"
+        ? { text: sample.request, chars: sample.request.length }
+        : transcriptOf(sample.request, cap);
+    const answer = typeof sample.response === "string" ? sample.response : answerTextOf(sample.response);
     const job: JudgeJob = {
       requestId: sample.requestId,
       ...(sample.route && { route: sample.route }),
       tier: sample.tier,
       generation: sample.generation,
       sampleReason: sample.reason,
-      prompt: sample.prompt.slice(0, cap),
-      answer: sample.answer.slice(0, cap),
-      promptChars: sample.prompt.length,
-      answerChars: sample.answer.length,
+      prompt: prompt.text.slice(0, cap),
+      answer: answer.slice(0, cap),
+      promptChars: prompt.chars,
+      answerChars: answer.length,
       sampledAt: this.clock(),
     };
     this.pending++;

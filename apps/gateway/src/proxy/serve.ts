@@ -1,19 +1,31 @@
-import type { AttemptFailure } from "@breakwater/core";
+import { type AttemptFailure, FEATURE_REASONS } from "@breakwater/core";
+import {
+  type ChatRequest,
+  type ChatResponse,
+  estimateInputTokens,
+  type Needs,
+  needsOf,
+  type OpenedStream,
+  type ResponseMeta,
+  unmetBy,
+} from "@breakwater/providers";
 import type { Context } from "hono";
 import type { AppEnv } from "../context.ts";
 import { ApiError } from "../errors.ts";
+import { redactSecrets } from "../redact.ts";
 import { callerSignal } from "../request-guards.ts";
-import type { InboundFormat, InboundRequest, ResponseMeta } from "./inbound.ts";
-import type { RouteRuntime } from "./router.ts";
-import { promptText } from "./sampler.ts";
-import { cannedSseStream, sseStream } from "./sse.ts";
+import { refusalFor } from "../upstream-refusal.ts";
+import type { InboundRequest } from "./inbound.ts";
+import type { RouteRuntime, Skip } from "./router.ts";
+import { eventStream, framesStream } from "./sse.ts";
 
 /**
- * The proxy, for any inbound protocol: resolve the route, try its tiers (the
- * router), answer in the client's format, record what happened, sample for the
- * judges, and fall back to rung 3 when every tier failed.
+ * The proxy, for any inbound protocol: resolve the route, check some tier can
+ * serve the request at all, try the tiers (the router), answer in the client's
+ * protocol, record what happened, sample for the judges, and fall back to
+ * rung 3 when every tier failed.
  */
-export async function serve(c: Context<AppEnv>, format: InboundFormat, inbound: InboundRequest): Promise<Response> {
+export async function serve(c: Context<AppEnv>, inbound: InboundRequest): Promise<Response> {
   const { router, config } = c.get("services");
   const route = router.route(inbound.routeName);
   if (!route) {
@@ -21,83 +33,140 @@ export async function serve(c: Context<AppEnv>, format: InboundFormat, inbound: 
     throw new ApiError(
       "route_not_found",
       `unknown model "${inbound.routeName}": use one of the configured routes (${known})`,
+      {
+        param: "model",
+      },
     );
   }
+  const needs = needsOf(inbound.request);
+  refuseUnservable(route, needs);
   const meta: ResponseMeta = {
-    id: `${format.idPrefix}${c.get("requestId")}`,
+    id: `${inbound.render.idPrefix}${c.get("requestId")}`,
     created: Math.floor(Date.now() / 1000),
     model: route.config.name,
   };
-  return inbound.stream ? stream(c, format, route, inbound, meta) : complete(c, format, route, inbound, meta);
+  return inbound.stream ? stream(c, route, inbound, needs, meta) : complete(c, route, inbound, needs, meta);
+}
+
+/** A request no tier of the route could ever serve is the client's to change: 400, naming what is missing. */
+function refuseUnservable(route: RouteRuntime, needs: Needs): void {
+  const lacks = route.tiers.map((tier) => unmetBy(needs, tier));
+  if (lacks.some((lack) => lack === undefined)) return;
+  const missing = [...new Set(lacks as string[])];
+  const why = missing.map((lack) =>
+    lack in FEATURE_REASONS
+      ? `${lack} (${FEATURE_REASONS[lack as keyof typeof FEATURE_REASONS]})`
+      : needs.protocol?.why,
+  );
+  throw new ApiError(
+    "unsupported_by_route",
+    `no tier of route "${route.config.name}" can serve this request: it needs ${why.join("; ")}. ` +
+      "Add a tier that can, or declare it under tiers.<name>.capabilities.",
+  );
+}
+
+function describeSkips(skips: Skip[]): string {
+  return skips.map((skip) => `${skip.tier} (${skip.reason})`).join(", ");
 }
 
 async function complete(
   c: Context<AppEnv>,
-  format: InboundFormat,
   route: RouteRuntime,
   inbound: InboundRequest,
+  needs: Needs,
   meta: ResponseMeta,
 ) {
   const { router, sampler, counters } = c.get("services");
-  const context = { requestId: c.get("requestId"), signal: callerSignal(c) };
+  const context = {
+    requestId: c.get("requestId"),
+    signal: callerSignal(c),
+    needs,
+    clientProtocol: inbound.clientProtocol,
+  };
   const result = await router.complete(route, inbound.request, context);
-  if (!result.ok) return fallBack(c, format, route, result.failure, result.attempts, meta, false);
+  if (result.skipped.length > 0) c.header("x-breakwater-skipped", describeSkips(result.skipped));
+  if (!result.ok) return fallBack(c, route, inbound, result.failure, result.attempts, meta);
   const of = { requestId: context.requestId, route: route.config.name, tier: result.tier.config.name };
   const reason = sampler.decide(of);
-  if (reason) {
-    sampler.enqueue({
-      ...of,
-      reason,
-      generation: result.generation,
-      prompt: promptText(inbound.request),
-      answer: result.value.text,
-    });
-  }
+  if (reason)
+    sampler.enqueue({ ...of, reason, generation: result.generation, request: inbound.request, response: result.value });
   counters.inc("breakwater_requests_total", { route: route.config.name, rung: "tier" });
   c.header("x-breakwater-rung", "tier");
   c.header("x-breakwater-tier", result.tier.config.name);
   c.header("x-breakwater-attempts", String(result.attempts));
-  return c.json(format.completion(result.value, { ...meta, model: result.value.model }));
+  return c.json(
+    inbound.render.completion(result.value, { ...meta, model: result.value.model || result.tier.config.model }),
+  );
 }
 
 async function stream(
   c: Context<AppEnv>,
-  format: InboundFormat,
   route: RouteRuntime,
   inbound: InboundRequest,
+  needs: Needs,
   meta: ResponseMeta,
 ) {
-  const { router, logger, recordAttempt, sampler, config, counters } = c.get("services");
-  const context = { requestId: c.get("requestId"), signal: callerSignal(c) };
+  const { router, logger, recordAttempt, sampler, counters, streamsEnd } = c.get("services");
+  const context = {
+    requestId: c.get("requestId"),
+    signal: callerSignal(c),
+    needs,
+    clientProtocol: inbound.clientProtocol,
+  };
   const result = await router.openStream(route, inbound.request, context);
-  if (!result.ok) return fallBack(c, format, route, result.failure, result.attempts, meta, true);
+  if (!result.ok) return fallBack(c, route, inbound, result.failure, result.attempts, meta, result.skipped);
   const tierName = result.tier.config.name;
   const { generation } = result;
   counters.inc("breakwater_requests_total", { route: route.config.name, rung: "tier" });
-  // Decided when the stream opens, so only a sampled stream keeps its text for the judges.
   const of = { requestId: context.requestId, route: route.config.name, tier: tierName };
   const reason = sampler.decide(of);
-  const body = sseStream(result.value, format, {
-    meta: { ...meta, model: result.tier.config.model },
-    includeUsage: inbound.includeUsage,
-    keepTextChars: reason ? config.judge.maxSampleChars : 0,
-    onEnd: (failure, text) => {
-      recordAttempt(tierName, generation, failure);
-      if (!failure && reason) {
-        sampler.enqueue({ ...of, reason, generation, prompt: promptText(inbound.request), answer: text });
-      } else if (failure && failure.errorClass !== "caller") {
-        logger.warn("stream failed after first byte", {
-          request_id: context.requestId,
-          tier: tierName,
-          error_class: failure.errorClass,
-        });
-      }
-    },
-  });
-  return new Response(body, {
-    status: 200,
-    headers: sseHeaders({ requestId: context.requestId, rung: "tier", tier: tierName, attempts: result.attempts }),
-  });
+  try {
+    const opened = inbound.render.opensWithInputTokens
+      ? { ...result.value, start: withInputTokens(result.value.start, inbound.request) }
+      : result.value;
+    const body = eventStream(
+      opened,
+      inbound.render.streamWriter({ ...meta, model: opened.start?.model || result.tier.config.model }),
+      {
+        request: inbound.request,
+        checks: route.config.outputChecks,
+        // The whole answer only when someone reads it: the judges, or the checks of tools and JSON output.
+        keepText: reason !== undefined || inbound.request.responseFormat !== undefined,
+        streamsEnd,
+        onEnd: (failure, response) => {
+          recordAttempt(tierName, generation, failure);
+          if (!failure && reason) sampler.enqueue({ ...of, reason, generation, request: inbound.request, response });
+          else if (failure && failure.errorClass !== "caller") {
+            logger.warn("stream failed after first byte", {
+              request_id: context.requestId,
+              tier: tierName,
+              error_class: failure.errorClass,
+              // The client's stream got only the class; the upstream's own words are for the log.
+              upstream_message: redactSecrets(failure.message),
+            });
+          }
+        },
+      },
+    );
+    const headers = streamHeaders(c, { rung: "tier", tier: tierName, attempts: result.attempts });
+    if (result.skipped.length > 0) headers.set("x-breakwater-skipped", describeSkips(result.skipped));
+    return new Response(body, { status: 200, headers });
+  } catch (error) {
+    // Nothing has reached the client: let go of the upstream stream before answering with the error.
+    result.value.cancel();
+    throw error;
+  }
+}
+
+/**
+ * The opening of a stream with its input tokens: the tier's own figure when it
+ * gives one up front (Anthropic, Gemini), else an estimate, so clients that read
+ * input usage only from the first event (Anthropic's message_start) do not see
+ * 0. The real figure follows in the stream's last event either way.
+ */
+function withInputTokens(start: OpenedStream["start"], request: ChatRequest): NonNullable<OpenedStream["start"]> {
+  if (start?.usage?.inputTokens !== undefined) return start;
+  return { ...start, type: "start", usage: { ...start?.usage, inputTokens: estimateInputTokens(request) } };
 }
 
 /**
@@ -108,19 +177,15 @@ async function stream(
  */
 function fallBack(
   c: Context<AppEnv>,
-  format: InboundFormat,
   route: RouteRuntime,
+  inbound: InboundRequest,
   failure: AttemptFailure,
   attempts: number,
   meta: ResponseMeta,
-  streaming: boolean,
+  skipped: Skip[] = [],
 ): Response {
   const { logger, counters } = c.get("services");
-  if (failure.errorClass === "client") {
-    if (failure.contextLength) throw new ApiError("context_length_exceeded", failure.message);
-    const status = failure.status !== undefined && failure.status >= 400 && failure.status < 500 ? failure.status : 400;
-    throw new ApiError("upstream_rejected", failure.message, status);
-  }
+  if (failure.errorClass === "client") throw refusalFor(failure, { requestId: c.get("requestId"), logger });
   if (failure.errorClass === "caller") throw new ApiError("client_closed_request", "the client closed the request");
   const canned = route.config.canned;
   logger.warn("all tiers failed", {
@@ -139,28 +204,38 @@ function fallBack(
     );
   }
   const cannedMeta = { ...meta, model: "breakwater-canned" };
-  if (streaming) {
-    return new Response(cannedSseStream(format, cannedMeta, canned), {
-      status: 200,
-      headers: sseHeaders({ requestId: c.get("requestId"), rung: "canned", attempts }),
-    });
+  const answer: ChatResponse = {
+    choices: [{ content: [{ type: "text", text: canned }], finishReason: "stop" }],
+    usage: { inputTokens: 0, outputTokens: 0 },
+    model: cannedMeta.model,
+  };
+  if (inbound.stream) {
+    const writer = inbound.render.streamWriter(cannedMeta);
+    const frames = [
+      ...writer.open(undefined),
+      ...writer.content({ type: "text", block: 0, text: canned }),
+      ...writer.finish({ type: "finish", finishReason: "stop", model: cannedMeta.model }),
+    ];
+    const headers = streamHeaders(c, { rung: "canned", attempts });
+    if (skipped.length > 0) headers.set("x-breakwater-skipped", describeSkips(skipped));
+    return new Response(framesStream(frames), { status: 200, headers });
   }
   c.header("x-breakwater-rung", "canned");
   c.header("x-breakwater-attempts", String(attempts));
-  return c.json(
-    format.completion({ text: canned, finishReason: "stop", usage: { inputTokens: 0, outputTokens: 0 } }, cannedMeta),
-  );
+  return c.json(inbound.render.completion(answer, cannedMeta));
 }
 
-function sseHeaders(info: { requestId: string; rung: string; tier?: string; attempts: number }): Headers {
+/** Headers of an event stream: a raw Response, so the ones set on the context are copied over. */
+function streamHeaders(c: Context<AppEnv>, info: { rung: string; tier?: string; attempts: number }): Headers {
   const headers = new Headers({
-    "x-request-id": info.requestId,
+    "x-request-id": c.get("requestId"),
     "content-type": "text/event-stream; charset=utf-8",
     "cache-control": "no-cache",
     connection: "keep-alive",
     "x-breakwater-rung": info.rung,
     "x-breakwater-attempts": String(info.attempts),
   });
+  if (c.get("errorShape") === "anthropic") headers.set("request-id", c.get("requestId"));
   if (info.tier) headers.set("x-breakwater-tier", info.tier);
   return headers;
 }

@@ -1,19 +1,21 @@
 import { chatCompletionRequestSchema, fromChatCompletionRequest } from "@breakwater/providers";
 import type { App } from "../context.ts";
-import { openaiFormat } from "../proxy/formats/openai.ts";
+import { chatCompletionRendering } from "../proxy/formats/openai.ts";
 import { serve } from "../proxy/serve.ts";
-import { readJson, requireKey, validate } from "../request-guards.ts";
+import { readJson, requireKey, speaks, validate } from "../request-guards.ts";
 
 /** The OpenAI Chat Completions proxy: `model` names a Breakwater route. */
 export function registerChatCompletions(app: App): void {
   app.post("/v1/chat/completions", async (c) => {
-    requireKey(c, "client");
+    speaks(c, "openai");
+    requireKey(c, "proxy");
     const body = validate(chatCompletionRequestSchema, await readJson(c));
-    return serve(c, openaiFormat, {
+    return serve(c, {
       routeName: body.model,
       request: fromChatCompletionRequest(body),
       stream: body.stream === true,
-      includeUsage: body.stream_options?.include_usage === true,
+      render: chatCompletionRendering(body),
+      clientProtocol: "openai",
     });
   });
 }

@@ -1,15 +1,15 @@
 import { listDecisions } from "@breakwater/db";
 import { z } from "zod";
 import type { App } from "../context.ts";
-import { readHistory } from "../history.ts";
+import { readHistory, textFilter, timeFilter } from "../history.ts";
 import { requireKey, validate } from "../request-guards.ts";
 
 const querySchema = z.strictObject({
-  tier: z.string().optional(),
-  to_state: z.string().optional(),
-  actor: z.string().optional(),
-  since: z.iso.datetime({ offset: true, message: "since must be an ISO 8601 time" }).optional(),
-  until: z.iso.datetime({ offset: true, message: "until must be an ISO 8601 time" }).optional(),
+  tier: textFilter.optional(),
+  to_state: textFilter.optional(),
+  actor: textFilter.optional(),
+  since: timeFilter("since").optional(),
+  until: timeFilter("until").optional(),
   limit: z.coerce.number().int().min(1).max(200).default(50),
   cursor: z.string().optional(),
 });
@@ -33,7 +33,7 @@ export interface DecisionsResponse {
 /** The audit trail, newest first, with filters and cursor paging. */
 export function registerDecisions(app: App): void {
   app.get("/v1/decisions", async (c) => {
-    requireKey(c, "client");
+    requireKey(c, "history");
     const query = validate(querySchema, c.req.query());
     const page = await readHistory(c, () =>
       listDecisions(c.get("services").db, {

@@ -1,19 +1,19 @@
 import { listJudgements } from "@breakwater/db";
 import { z } from "zod";
 import type { App } from "../context.ts";
-import { readHistory } from "../history.ts";
+import { readHistory, textFilter, timeFilter } from "../history.ts";
 import { requireKey, validate } from "../request-guards.ts";
 
 const score = z.coerce.number().min(0).max(1);
 
 const querySchema = z.strictObject({
-  tier: z.string().optional(),
-  route: z.string().optional(),
+  tier: textFilter.optional(),
+  route: textFilter.optional(),
   status: z.enum(["scored", "judge_failed"]).optional(),
   min_score: score.optional(),
   max_score: score.optional(),
-  since: z.iso.datetime({ offset: true, message: "since must be an ISO 8601 time" }).optional(),
-  until: z.iso.datetime({ offset: true, message: "until must be an ISO 8601 time" }).optional(),
+  since: timeFilter("since").optional(),
+  until: timeFilter("until").optional(),
   limit: z.coerce.number().int().min(1).max(200).default(50),
   cursor: z.string().optional(),
 });
@@ -45,7 +45,7 @@ export interface JudgementsResponse {
 /** Judge verdicts and judge failures, newest first, with filters and cursor paging. */
 export function registerJudgements(app: App): void {
   app.get("/v1/judgements", async (c) => {
-    requireKey(c, "client");
+    requireKey(c, "history");
     const query = validate(querySchema, c.req.query());
     const page = await readHistory(c, () =>
       listJudgements(c.get("services").db, {

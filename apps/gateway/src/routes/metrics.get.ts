@@ -7,6 +7,12 @@ const states = ["closed", "open", "half_open", "forced_open", "forced_closed", "
 const help = {
   breakwater_requests_total: "Proxied requests by route and how they were answered (rung: tier or canned).",
   breakwater_attempts_total: "Attempts against each tier by result (ok, or the error class).",
+  breakwater_tier_skips_total:
+    "Tiers passed over because they cannot serve the request (reason: the missing capability, or protocol for fields only another protocol carries). Never failures.",
+  breakwater_rate_limited_total:
+    "Requests and outcome batches refused with 429 by a key's rate limit (key: the key's env name).",
+  breakwater_connections_rejected_total:
+    "Client connections the HTTP server turned away (reason: max_connections, per_ip_limit, timeout for slow headers or body, headers_too_large, bad_request).",
 };
 
 /**
@@ -54,6 +60,15 @@ export function registerMetrics(app: App): void {
         ...samples,
       );
     }
+    const audit = breakers.auditLosses;
+    lines.push(
+      "# HELP breakwater_audit_dead_lettered_total Audit entries this process's writer could never store, parked in the dead-letter stream.",
+      "# TYPE breakwater_audit_dead_lettered_total counter",
+      `breakwater_audit_dead_lettered_total ${audit.deadLettered}`,
+      "# HELP breakwater_audit_entries_lost_total Audit entries Redis lost (a reset) before any writer stored them, as far as this process can tell.",
+      "# TYPE breakwater_audit_entries_lost_total counter",
+      `breakwater_audit_entries_lost_total ${audit.lost}`,
+    );
     lines.push(...counters.lines(help));
     return c.text(`${lines.join("\n")}\n`, 200, { "content-type": "text/plain; version=0.0.4; charset=utf-8" });
   });

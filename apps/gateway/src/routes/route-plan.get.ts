@@ -23,7 +23,7 @@ export interface RoutePlanResponse {
  */
 export function registerRoutePlan(app: App): void {
   app.get("/v1/routes/:route/plan", async (c) => {
-    requireKey(c, "client");
+    requireKey(c, "plan");
     const { router, config } = c.get("services");
     const name = c.req.param("route");
     const route = router.route(name);

@@ -1,5 +1,6 @@
 import { z } from "zod";
 import type { App } from "../context.ts";
+import { ApiError } from "../errors.ts";
 import { readJson, requireKey, validate } from "../request-guards.ts";
 import { type TierView, tierView } from "../tier-view.ts";
 
@@ -27,7 +28,7 @@ export function registerTierState(app: App): void {
     const tier = c.req.param("tier");
     tierView(services, tier); // 404 for an unknown tier before anything changes
     const body = validate(overrideSchema, await readJson(c));
-    await services.breakers.evaluator.override(
+    const result = await services.breakers.evaluator.override(
       tier,
       {
         mode: body.state,
@@ -36,6 +37,8 @@ export function registerTierState(app: App): void {
       },
       `operator:${keySource}`,
     );
+    // An override is fleet-wide or nothing: with Redis away it cannot reach the other processes, so it is refused.
+    if (!result.applied) throw new ApiError("store_unavailable", result.message);
     return c.json(tierView(services, tier) satisfies TierStateResponse);
   });
 }

@@ -1,4 +1,5 @@
 import { cooldownMs } from "./cooldown.ts";
+import { countedSignals } from "./reporter-cap.ts";
 import {
   type AutoState,
   type BreakerMode,
@@ -15,6 +16,28 @@ const rate = (w: ErrorWindow) => (w.calls === 0 ? 0 : w.failures / w.calls);
 const mean = (w: QualityWindow) => (w.judged === 0 ? Number.NaN : w.scoreSum / w.judged);
 const pct = (x: number) => `${(x * 100).toFixed(1)}%`;
 
+/** Who reported the calls behind a decision (POST /v1/outcomes), by key name, for its reason. */
+function reportedBy(w: ErrorWindow): string {
+  const parts = Object.entries(w.byReporter ?? {})
+    .filter(([, figures]) => figures.calls > 0)
+    .map(([name, f]) => {
+      const calls = f.countedCalls === f.calls ? `${f.calls} calls` : `${f.countedCalls} of ${f.calls} calls counted`;
+      return `${name}: ${calls} (${f.countedFailures} failed)`;
+    });
+  return parts.length === 0 ? "" : `; reported by ${parts.join(", ")}`;
+}
+
+/** The reporting keys of a window, snake_case for the audit trail; undefined when none reported. */
+function reportersOf(w: ErrorWindow): Record<string, unknown> | undefined {
+  if (!w.byReporter) return undefined;
+  return Object.fromEntries(
+    Object.entries(w.byReporter).map(([name, f]) => [
+      name,
+      { calls: f.calls, failures: f.failures, counted_calls: f.countedCalls, counted_failures: f.countedFailures },
+    ]),
+  );
+}
+
 /** The figures behind a decision, as stored in the audit trail (snake_case, like the API). */
 export function snapshotOf(signals: Signals, policy: BreakerPolicy): Record<string, unknown> {
   const { error, quality, qualityShort, phase } = signals;
@@ -27,6 +50,7 @@ export function snapshotOf(signals: Signals, policy: BreakerPolicy): Record<stri
       rate: rate(error),
       threshold: policy.errorThreshold,
       min_calls: policy.minCalls,
+      ...(error.byReporter && { reported_by: reportersOf(error) }),
     },
     quality: {
       judged: quality.judged,
@@ -42,6 +66,7 @@ export function snapshotOf(signals: Signals, policy: BreakerPolicy): Record<stri
       rate: rate(phase),
       judged: phase.judged,
       mean: meanOrNull(phase),
+      ...(phase.byReporter && { reported_by: reportersOf(phase) }),
     },
   };
 }
@@ -100,7 +125,7 @@ function open(
 function tripReason(signals: Signals, policy: BreakerPolicy): string | undefined {
   const { error, quality, qualityShort } = signals;
   if (error.calls >= policy.minCalls && rate(error) >= policy.errorThreshold) {
-    return `error rate ${pct(rate(error))} ≥ ${pct(policy.errorThreshold)} over ${error.calls} calls`;
+    return `error rate ${pct(rate(error))} ≥ ${pct(policy.errorThreshold)} over ${error.calls} calls${reportedBy(error)}`;
   }
   if (quality.judged >= policy.minJudged && mean(quality) < policy.judgeThreshold) {
     return `judge mean ${mean(quality).toFixed(2)} < ${policy.judgeThreshold} over ${quality.judged} verdicts`;
@@ -115,7 +140,7 @@ function tripReason(signals: Signals, policy: BreakerPolicy): string | undefined
 function phaseBreach(signals: Signals, policy: BreakerPolicy): string | undefined {
   const { phase } = signals;
   if (phase.calls > 0 && rate(phase) >= policy.errorThreshold) {
-    return `${phase.failures} of ${phase.calls} calls failed`;
+    return `${phase.failures} of ${phase.calls} calls failed${reportedBy(phase)}`;
   }
   if (phase.judged > 0 && mean(phase) < policy.judgeThreshold) {
     return `judge mean ${mean(phase).toFixed(2)} < ${policy.judgeThreshold} over ${phase.judged} verdicts`;
@@ -130,11 +155,12 @@ function phaseBreach(signals: Signals, policy: BreakerPolicy): string | undefine
  */
 export function evaluate(
   record: BreakerRecord,
-  signals: Signals,
+  read: Signals,
   now: number,
   policy: BreakerPolicy,
   random: () => number = Math.random,
 ): Decision | undefined {
+  const signals = countedSignals(read, policy.reporterShares);
   if (record.mode !== "auto" && record.modeExpiresAt !== undefined && now >= record.modeExpiresAt) {
     return { ...leaveOverride(record, now, "operator override expired", signals, policy), actor: "system:expiry" };
   }
@@ -202,9 +228,10 @@ function evaluateProbe(
   const halfOpen = (why: string) =>
     transition(record, { state: "half_open", rampStep: 0, reason: why }, now, signals, policy);
 
-  if (phase.failures > 0) return reopen(`probe failed (${Object.keys(phase.byClass).join(", ") || "error"})`);
+  const by = reportedBy(phase);
+  if (phase.failures > 0) return reopen(`probe failed (${Object.keys(phase.byClass).join(", ") || "error"})${by}`);
   if (phase.calls > 0) {
-    if (!policy.requireJudgedProbe) return halfOpen("probe answered 2xx");
+    if (!policy.requireJudgedProbe) return halfOpen(`probe answered 2xx${by}`);
     if (phase.judged > 0) {
       const score = mean(phase);
       return score >= policy.judgeThreshold
@@ -278,9 +305,10 @@ export function applyOverride(
   record: BreakerRecord,
   override: { mode: BreakerMode; reason: string; expiresAt?: number },
   now: number,
-  signals: Signals,
+  read: Signals,
   policy: BreakerPolicy,
 ): Decision {
+  const signals = countedSignals(read, policy.reporterShares);
   if (override.mode === "auto") return leaveOverride(record, now, override.reason, signals, policy);
   const next: BreakerRecord = {
     ...record,

@@ -31,6 +31,11 @@ export interface BreakerPolicy {
   /** Shares of traffic admitted on each half-open step, ending at 1. */
   rampShares: readonly number[];
   rampStepMs: number;
+  /**
+   * Each reporting key's max share of a window's calls, by key name (auth.reporter_keys;
+   * admin keys 1). A key not listed (removed from the config) counts for nothing.
+   */
+  reporterShares?: Readonly<Record<string, number>>;
 }
 
 /**
@@ -57,12 +62,26 @@ export interface BreakerRecord {
   rampStep?: number;
 }
 
+/**
+ * The calls one reporting key (POST /v1/outcomes) added to a window, by the
+ * key's name (`env:NAME`), and how many of them the breaker counts: at most the
+ * key's max share of the window's calls (see capReporters).
+ */
+export interface ReporterFigures {
+  calls: number;
+  failures: number;
+  countedCalls: number;
+  countedFailures: number;
+}
+
 /** Error window: attempts whose outcome says something about the provider's health. */
 export interface ErrorWindow {
   /** Successes plus failures that count against the breaker (client errors, 429s on our key, … are not calls). */
   calls: number;
   failures: number;
   byClass: Partial<Record<ErrorClass, number>>;
+  /** Reported outcomes, by key name; `calls` and `failures` include only their counted part. */
+  byReporter?: Record<string, ReporterFigures>;
 }
 
 /** Quality window: judge verdicts and canary results, scores in [0, 1]. */

@@ -17,6 +17,8 @@ export interface Outcome {
   generation: number;
   at: number;
   errorClass?: ErrorClass;
+  /** Reported by an app (POST /v1/outcomes): the key's name, never the key. Undefined for proxied calls. */
+  reporter?: string;
 }
 
 /** A judge verdict or canary result. */
@@ -44,7 +46,9 @@ export const bucketStart = (at: number, bucketMs: number) => at - (at % bucketMs
 /**
  * A batch of one tier's outcomes as hash increments. Classes that say nothing
  * about the provider's health (client errors, 429s on our key, …) are kept for
- * display but are not calls; the caller leaving is not recorded at all.
+ * display but are not calls; the caller leaving is not recorded at all. A
+ * reported call is also counted under its key's name (`rc:` calls, `rf:`
+ * failures), so a window can say who reported what and cap each key's share.
  */
 export function outcomeIncrements(outcomes: Outcome[], spec: WindowSpec): { window: Increments; phase: Increments } {
   const window: Increments = new Map();
@@ -54,13 +58,19 @@ export function outcomeIncrements(outcomes: Outcome[], spec: WindowSpec): { wind
     const keys = [`${bucketStart(outcome.at, spec.bucketMs)}`, `g${outcome.generation}`];
     for (const [index, key] of keys.entries()) {
       const target = index === 0 ? window : phase;
+      const reporter = outcome.reporter;
       if (outcome.errorClass === undefined) {
         add(target, `${key}|calls`, 1);
+        if (reporter) add(target, `${key}|rc:${reporter}`, 1);
       } else {
         add(target, `${key}|c:${outcome.errorClass}`, 1);
         if (ERROR_POLICY[outcome.errorClass].countsAgainstBreaker) {
           add(target, `${key}|calls`, 1);
           add(target, `${key}|failures`, 1);
+          if (reporter) {
+            add(target, `${key}|rc:${reporter}`, 1);
+            add(target, `${key}|rf:${reporter}`, 1);
+          }
         }
       }
     }
@@ -94,6 +104,11 @@ type Fields = Record<string, string | number>;
 
 function sum(fields: Fields, include: (key: string) => boolean): ErrorWindow & QualityWindow {
   const result: ErrorWindow & QualityWindow = { calls: 0, failures: 0, byClass: {}, judged: 0, scoreSum: 0 };
+  const reporter = (name: string) => {
+    result.byReporter ??= {};
+    result.byReporter[name] ??= { calls: 0, failures: 0, countedCalls: 0, countedFailures: 0 };
+    return result.byReporter[name];
+  };
   for (const [field, raw] of Object.entries(fields)) {
     const bar = field.indexOf("|");
     if (bar < 0 || !include(field.slice(0, bar))) continue;
@@ -106,6 +121,14 @@ function sum(fields: Fields, include: (key: string) => boolean): ErrorWindow & Q
     else if (name.startsWith("c:")) {
       const errorClass = name.slice(2) as ErrorClass;
       result.byClass[errorClass] = (result.byClass[errorClass] ?? 0) + value;
+    } else if (name.startsWith("rc:")) {
+      const figures = reporter(name.slice(3));
+      figures.calls += value;
+      figures.countedCalls += value;
+    } else if (name.startsWith("rf:")) {
+      const figures = reporter(name.slice(3));
+      figures.failures += value;
+      figures.countedFailures += value;
     }
   }
   return result;
@@ -138,7 +161,12 @@ export function readSignals(
   const phaseKey = `g${view.generation}`;
   const phase = sum(fields.phase, (key) => key === phaseKey);
   return {
-    error: { calls: error.calls, failures: error.failures, byClass: error.byClass },
+    error: {
+      calls: error.calls,
+      failures: error.failures,
+      byClass: error.byClass,
+      ...(error.byReporter && { byReporter: error.byReporter }),
+    },
     quality: { judged: quality.judged, scoreSum: quality.scoreSum },
     qualityShort: { judged: qualityShort.judged, scoreSum: qualityShort.scoreSum },
     phase,

@@ -8,7 +8,7 @@ export const canaryResults = pgTable(
     id: prefixedId("can"),
     tier: text("tier").notNull(),
     generation: bigint("generation", { mode: "number" }).notNull(),
-    /** arithmetic | exact_string */
+    /** arithmetic | exact_string | tool_call | json_schema */
     kind: text("kind").notNull(),
     prompt: text("prompt").notNull(),
     expected: text("expected").notNull(),

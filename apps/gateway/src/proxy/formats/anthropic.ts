@@ -1,18 +1,10 @@
-import { messageEvents, toMessage } from "@breakwater/providers";
-import { type InboundFormat, sseFrame } from "../inbound.ts";
-
-const event = (data: { type: string }) => sseFrame(data, data.type);
+import { MessagesStreamWriter, toAnthropicMessage } from "@breakwater/providers";
+import type { Rendering } from "../inbound.ts";
 
 /** Anthropic Messages. An `event: error` is what the Anthropic SDKs raise mid-stream. */
-export const anthropicFormat: InboundFormat = {
+export const messagesRendering: Rendering = {
   idPrefix: "msg_",
-  completion: (response, meta) => toMessage(response, meta),
-  sse: {
-    open: (meta) => messageEvents.start(meta).map(event),
-    delta: (_meta, text) => [event(messageEvents.delta(text))],
-    finish: (_meta, finishReason, usage) => messageEvents.stop(finishReason, usage).map(event),
-    error: (_meta, failure) => [
-      event(messageEvents.error(`the upstream stream failed after it started: ${failure.message}`)),
-    ],
-  },
+  opensWithInputTokens: true,
+  completion: (response, meta) => toAnthropicMessage(response, meta),
+  streamWriter: (meta) => new MessagesStreamWriter(meta),
 };
