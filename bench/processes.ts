@@ -10,6 +10,10 @@ export interface Child {
   process: ChildProcess;
   /** CPU time (user + system) the process has used so far, in ms, from /proc. */
   cpuMs(): number;
+  /** Resident memory now, in MB, from /proc. */
+  rssMb(): number;
+  /** From spawn to the first answer below 500 on the ready path. */
+  readyAfterMs: number;
   stop(): Promise<void>;
 }
 
@@ -21,34 +25,59 @@ function cpuMsOf(pid: number): number {
   return ((Number(fields[11]) + Number(fields[12])) * 1000) / clockTicksPerSecond;
 }
 
-/** Starts a TypeScript entry point in its own process and waits until `ready` answers. */
+function rssMbOf(pid: number): number {
+  const kb = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, "utf8"))?.[1];
+  return Number(kb) / 1024;
+}
+
+export interface ChildOptions {
+  /** The checkout to run from (a baseline commit, see checkoutOf). */
+  from?: string;
+  /** Pin the process to these CPUs (`taskset -c`), so a benchmark can give it a fixed core budget. */
+  cpus?: string;
+}
+
+/**
+ * Starts an entry point in its own process and waits until `ready` answers:
+ * a TypeScript source through tsx, or a built `.js` file with node alone.
+ */
 export async function startChild(
   entry: string,
   env: Record<string, string>,
   port: number,
   readyPath: string,
-  from = root,
+  { from = root, cpus }: ChildOptions = {},
 ): Promise<Child> {
   // `node --import tsx` rather than the tsx CLI, which would put a wrapper process in between.
-  const child = spawn(process.execPath, ["--import", "tsx", join(from, entry)], {
+  const node = [process.execPath, ...(entry.endsWith(".ts") ? ["--import", "tsx"] : []), join(from, entry)];
+  const [command, ...args] = cpus ? ["taskset", "-c", cpus, ...node] : node;
+  const startedAt = performance.now();
+  const child = spawn(command as string, args, {
     cwd: from,
     env: { ...process.env, ...env, PORT: String(port) },
     stdio: ["ignore", "ignore", "inherit"],
   });
   const url = `http://127.0.0.1:${port}`;
-  for (let i = 0; i < 200; i++) {
+  let readyAfterMs = Number.NaN;
+  for (let i = 0; i < 800; i++) {
     if (child.exitCode !== null) throw new Error(`${entry} exited with ${child.exitCode}`);
     try {
       const response = await fetch(`${url}${readyPath}`);
-      if (response.status < 500) break;
+      if (response.status < 500) {
+        readyAfterMs = performance.now() - startedAt;
+        break;
+      }
     } catch {
       // not listening yet
     }
-    await new Promise((resolve) => setTimeout(resolve, 100));
+    await new Promise((resolve) => setTimeout(resolve, 25));
   }
+  if (Number.isNaN(readyAfterMs)) throw new Error(`${entry} did not answer ${readyPath} within 20 s`);
   return {
     url,
     process: child,
+    readyAfterMs,
+    rssMb: () => rssMbOf(child.pid as number),
     cpuMs: () => cpuMsOf(child.pid as number),
     stop: () =>
       new Promise((resolve) => {
@@ -58,22 +87,27 @@ export async function startChild(
   };
 }
 
-export const startBareProxyProcess = (port: number, upstreamUrl: string) =>
-  startChild("bench/bare-proxy.ts", { UPSTREAM_URL: upstreamUrl }, port, "/ready");
+export const startBareProxyProcess = (port: number, upstreamUrl: string, options?: ChildOptions) =>
+  startChild("bench/bare-proxy.ts", { UPSTREAM_URL: upstreamUrl }, port, "/ready", options);
 
-export const startSimulatorProcess = (port: number) =>
-  startChild("packages/simulator/src/main.ts", {}, port, "/_control/providers/ready");
+export const startSimulatorProcess = (port: number, options?: ChildOptions) =>
+  startChild("packages/simulator/src/main.ts", {}, port, "/_control/providers/ready", options);
 
 /**
  * A gateway process on `yaml`, in embedded mode unless env says otherwise;
- * `from` runs another checkout's gateway (a baseline commit, see checkoutOf).
+ * `entry` may be the production build (`dist/gateway.js`, see scripts/build.mjs).
  */
-export function startGatewayProcess(port: number, yaml: string, env: Record<string, string> = {}, from = root) {
+export function startGatewayProcess(
+  port: number,
+  yaml: string,
+  env: Record<string, string> = {},
+  options: ChildOptions & { entry?: string } = {},
+) {
   const dir = mkdtempSync(join(tmpdir(), "bw-bench-"));
   const configPath = join(dir, "breakwater.yaml");
   writeFileSync(configPath, yaml);
   return startChild(
-    "apps/gateway/src/main.ts",
+    options.entry ?? "apps/gateway/src/main.ts",
     {
       BREAKWATER_CONFIG: configPath,
       BREAKWATER_DATA_DIR: join(dir, "data"),
@@ -83,7 +117,7 @@ export function startGatewayProcess(port: number, yaml: string, env: Record<stri
     },
     port,
     "/readyz",
-    from,
+    options,
   );
 }
 

@@ -55,7 +55,12 @@ export async function proxyOverhead(options: { sequential: number; rate: number;
   const baselineDir = options.baseline ? checkoutOf(options.baseline) : undefined;
   const baseline: Child | undefined = baselineDir
     ? // An older commit's strict config schema may not know newer keys: the baseline gets the route alone.
-      await startGatewayProcess(18_904, gatewayYaml(simulator.url).replace(/^server:.*\n/m, ""), {}, baselineDir)
+      await startGatewayProcess(
+        18_904,
+        gatewayYaml(simulator.url).replace(/^server:.*\n/m, ""),
+        {},
+        { from: baselineDir },
+      )
     : undefined;
   const agent = new Agent({ keepAliveTimeout: 30_000, connections: 512 });
   const prompt = "Summarise the following passage in one sentence. ".padEnd(1_000, "lorem ipsum dolor sit amet ");

@@ -1,6 +1,7 @@
 import { breakerHang, breakerTrip, redisRoundTrips } from "./breaker.ts";
 import { proxyOverhead } from "./proxy-overhead.ts";
 import { qualityDetection } from "./quality-detection.ts";
+import { saturation } from "./saturation.ts";
 
 /**
  * `pnpm bench` runs every scenario and prints figures for BENCHMARKS.md.
@@ -18,6 +19,12 @@ const scenarios: Record<string, () => Promise<{ report: string }>> = {
   "breaker-hang": breakerHang,
   "redis-round-trips": redisRoundTrips,
   "quality-detection": qualityDetection,
+  saturation: () =>
+    saturation({
+      seconds: Number(process.env.BENCH_LOAD_SECONDS ?? 10),
+      rates: [1_000, 2_000, 2_500, 3_000],
+      connections: 64,
+    }),
 };
 
 const only = process.argv[2];

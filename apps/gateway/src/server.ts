@@ -3,7 +3,7 @@ import type { AddressInfo } from "node:net";
 import { BreakerEngine, windowSpecsFrom } from "@breakwater/breaker";
 import type { Config, TierConfig } from "@breakwater/config";
 import { FEATURES, RetryBudget, systemClock } from "@breakwater/core";
-import { type Database, openDatabase } from "@breakwater/db";
+import { type Database, embeddedDatabaseIsNew, openDatabase } from "@breakwater/db";
 import { startJudging } from "@breakwater/judge";
 import { type Adapted, createAdapters, createKeepAliveFetch } from "@breakwater/providers";
 import { BullQueues, type JobQueues, MemoryQueues } from "@breakwater/queue";
@@ -71,6 +71,11 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
       logger.warn("built-in simulator is serving tiers without API keys", { simulator: simulator.url });
     }
 
+    if (!options.databaseUrl && embeddedDatabaseIsNew(options.dataDir)) {
+      logger.info("creating the embedded database (first start only; takes a few seconds)", {
+        data_dir: options.dataDir,
+      });
+    }
     const database: Database = await openDatabase({
       ...(options.databaseUrl && { url: options.databaseUrl }),
       dataDir: options.dataDir,

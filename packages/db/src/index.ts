@@ -12,6 +12,7 @@ export {
   listDecisions,
   type NewDecision,
 } from "./decisions.ts";
+export { embeddedDatabaseIsNew } from "./embedded.ts";
 export {
   insertCanaryResult,
   insertJudgement,

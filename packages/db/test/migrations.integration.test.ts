@@ -1,4 +1,7 @@
-import { desc, eq } from "drizzle-orm";
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { dirname, join } from "node:path";
+import { desc, eq, sql } from "drizzle-orm";
 import { describe, expect, it } from "vitest";
 import { freshDatabaseUrl } from "../../../test/services.ts";
 import { breakerDecisions, openDatabase } from "../src/index.ts";
@@ -41,6 +44,28 @@ describe("database", () => {
       await database.ping();
     } finally {
       await database.close();
+    }
+  });
+
+  it("keeps an embedded data directory across restarts, sized for an audit trail rather than a server", async () => {
+    const dataDir = join(mkdtempSync(join(tmpdir(), "bw-embedded-")), "data");
+    try {
+      const first = await openDatabase({ dataDir });
+      await first.db.insert(breakerDecisions).values(decision);
+      // the settings behind embedded mode's memory figure (embedded.ts); PGlite's default is 128MB
+      const shown = await first.db.execute(sql`show shared_buffers`);
+      expect(JSON.stringify(shown)).toContain('"8MB"');
+      await first.close();
+
+      const again = await openDatabase({ dataDir });
+      try {
+        const rows = await again.db.select().from(breakerDecisions);
+        expect(rows.map((row) => row.reason)).toEqual([decision.reason]);
+      } finally {
+        await again.close();
+      }
+    } finally {
+      rmSync(dirname(dataDir), { recursive: true, force: true });
     }
   });
 });
