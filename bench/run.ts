@@ -22,7 +22,7 @@ const scenarios: Record<string, () => Promise<{ report: string }>> = {
   saturation: () =>
     saturation({
       seconds: Number(process.env.BENCH_LOAD_SECONDS ?? 10),
-      rates: [1_000, 2_000, 2_500, 3_000],
+      rates: [250, 1_000, 2_000, 3_000],
       connections: 64,
     }),
 };

@@ -139,10 +139,12 @@ export async function saturation(options: { seconds: number; rates: number[]; co
           `  closed loop, ${options.connections} in flight, ${options.seconds} s: ${closed.perSecond.toFixed(0)} req/s, errors ${closed.errors}, gateway CPU ${cpuPerRequestUs.toFixed(0)} µs/request`,
         );
         for (const rate of options.rates) {
+          const cpuBeforeOpen = gateway.cpuMs();
           const open = await openLoop(proxied, rate, options.seconds);
+          const openCpuUs = ((gateway.cpuMs() - cpuBeforeOpen) * 1000) / (rate * options.seconds);
           const added = open.p99 - (directAt.get(rate)?.p99 ?? Number.NaN);
           lines.push(
-            `  open loop ${rate} req/s, ${options.seconds} s: achieved ${open.achieved.toFixed(0)}, errors ${open.errors}, p50 ${ms(open.p50)}  p99 ${ms(open.p99)}; added p99 ${ms(added)}`,
+            `  open loop ${rate} req/s, ${options.seconds} s: achieved ${open.achieved.toFixed(0)}, errors ${open.errors}, p50 ${ms(open.p50)}  p99 ${ms(open.p99)}; added p99 ${ms(added)}; gateway CPU ${openCpuUs.toFixed(0)} µs/request`,
           );
         }
         clearInterval(sampler);
