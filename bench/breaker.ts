@@ -7,8 +7,9 @@ const headers = { "content-type": "application/json", authorization: "Bearer ben
 const body = JSON.stringify({ model: "chat", messages: [{ role: "user", content: "status report, please" }] });
 const sleep = (duration: number) => new Promise((resolve) => setTimeout(resolve, duration));
 
-const yaml = (simulatorUrl: string, timeouts: string) => `
+const yaml = (simulatorUrl: string, timeouts: string, breaker = "") => `
 auth: { client_keys: [env:BENCH_CLIENT_KEY] }
+${breaker ? `breaker: { ${breaker} }` : ""}
 # Benchmarks stop their gateways often: no readiness grace before the listener closes.
 server: { drain_delay_ms: 0 }
 tiers:
@@ -36,10 +37,16 @@ async function outage(options: {
   rate: number;
   faultAtMs: number;
   durationMs: number;
+  /** Breaker settings over the production defaults, as YAML flow-map entries. */
+  breaker?: string;
 }) {
   const services = await benchServices();
   const simulator = await startSimulatorProcess(18_911);
-  const gateway = await startGatewayProcess(18_912, yaml(simulator.url, options.timeouts), services.env);
+  const gateway = await startGatewayProcess(
+    18_912,
+    yaml(simulator.url, options.timeouts, options.breaker),
+    services.env,
+  );
   const agent = new Agent({ keepAliveTimeout: 30_000, connections: 256 });
   const samples: Sample[] = [];
   let openedAt: number | undefined;
@@ -93,23 +100,38 @@ async function outage(options: {
 }
 
 export async function breakerTrip() {
-  const { samples, openedAt, faultAt } = await outage({
-    fault: { mode: "error", status: 503 },
-    timeouts: "timeout_ms: 20000",
-    rate: 20,
-    faultAtMs: 3_000,
-    durationMs: 12_000,
-  });
-  const errors = samples.filter((s) => s.status !== 200).length;
-  const detection = openedAt === undefined ? "never" : ms(openedAt - faultAt);
-  const after = samples.filter((s) => openedAt !== undefined && s.startedAt > openedAt);
-  return {
-    report: [
-      "hard-down primary (503 on every call) at 20 req/s, production defaults (error_threshold 0.2, min_calls 20, 5 s buckets):",
-      `  breaker opened ${detection} after the outage began (state polled every 25 ms)`,
-      `  ${samples.length} requests, ${errors} non-200 answers; after the trip ${after.filter((s) => s.tier === "primary").length} of ${after.length} touched the primary`,
-    ].join("\n"),
-  };
+  const report: string[] = [];
+  const cases = [
+    { label: "3 s of healthy traffic first", faultAtMs: 3_000, breaker: "" },
+    // A full error window (60 s) of healthy calls first: the rate rule must outweigh all of them.
+    { label: "a full 60 s window of healthy traffic first", faultAtMs: 61_000, breaker: "" },
+    {
+      label: "the same, consecutive_failures: 0 (rate rule alone)",
+      faultAtMs: 61_000,
+      breaker: "consecutive_failures: 0",
+    },
+  ];
+  report.push(
+    "hard-down primary (503 on every call) at 20 req/s, production defaults (error_threshold 0.2, min_calls 20, consecutive_failures 5, 5 s buckets):",
+  );
+  for (const { label, faultAtMs, breaker } of cases) {
+    const { samples, openedAt, faultAt } = await outage({
+      fault: { mode: "error", status: 503 },
+      timeouts: "timeout_ms: 20000",
+      rate: 20,
+      faultAtMs,
+      durationMs: faultAtMs + 9_000,
+      breaker,
+    });
+    const errors = samples.filter((s) => s.status !== 200).length;
+    const detection = openedAt === undefined ? "never" : ms(openedAt - faultAt);
+    const after = samples.filter((s) => openedAt !== undefined && s.startedAt > openedAt);
+    report.push(
+      `  ${label}: breaker opened ${detection} after the outage began (state polled every 25 ms)`,
+      `    ${samples.length} requests, ${errors} non-200 answers; after the trip ${after.filter((s) => s.tier === "primary").length} of ${after.length} touched the primary`,
+    );
+  }
+  return { report: report.join("\n") };
 }
 
 export async function breakerHang() {

@@ -12,7 +12,7 @@ auth: { client_keys: [env:TEST_CLIENT_KEY] }
 retry: { backoff_base_ms: 5, backoff_cap_ms: 20, budget_min_per_second: 100 }
 # The primaries fail on purpose, test after test: the breakers must count, never open, and the window must
 # outlast the file so a test reads only its own failures as the difference between two readings.
-breaker: { min_calls: 100000, error_window_s: 3600, error_bucket_s: 60 }
+breaker: { min_calls: 100000, consecutive_failures: 0, error_window_s: 3600, error_bucket_s: 60 }
 tiers:
   claude: { provider: anthropic, model: claude-sonnet-5-5, base_url: "{{SIM}}/claude", ${tierOptions} }
   gpt: { provider: openai, model: gpt-4.1, base_url: "{{SIM}}/gpt/v1", ${tierOptions} }

@@ -31,7 +31,8 @@ tiers:
 routes:
   chat: { tiers: [primary, secondary], canned: "busy" }
 `;
-const slowRecovery = config("cooldown_s: 60");
+// the rate rule alone: a run of failures would open the tier first (see "a run of failures" below)
+const slowRecovery = config("cooldown_s: 60, consecutive_failures: 0");
 const fastRecovery = config("cooldown_s: 0.3, ramp_shares: [0.5, 1], ramp_step_s: 0.2");
 
 const harnesses: Harness[] = [];
@@ -79,6 +80,41 @@ describe.each(["services", "embedded"] as Mode[])("breakers (%s mode)", (mode) =
     expect(opened.snapshot.error.by_class.transport).toBeGreaterThanOrEqual(6);
   });
 
+  it("opens at once on a run of failures, long before the window has min_calls", async () => {
+    const h = await start(config("cooldown_s: 60").replace("min_calls: 6", "min_calls: 1000"), {}, mode);
+    h.simulator.setFault("primary", { mode: "error", status: 503 });
+    // each request: one attempt and one same-tier retry on the primary, then the secondary serves it
+    for (let i = 0; i < 3; i++) {
+      const { response } = await ask(h);
+      expect(response.headers.get("x-breakwater-tier")).toBe("secondary");
+    }
+    await expect.poll(() => stateOf(h), { timeout: 5_000 }).toBe("open");
+    const tier = (await getJson(h.gateway, "/v1/tiers/primary")).json;
+    expect(tier.reason).toMatch(/^[56] calls in a row failed with no success between them; cool-down 60 s$/);
+    await h.gateway.services.breakers.settle();
+    const [opened] = (await getJson(h.gateway, "/v1/decisions?tier=primary&to_state=open", ADMIN_KEY)).json.items;
+    expect(opened.snapshot.run.consecutive_failures).toBe(5);
+    expect(opened.snapshot.run.failures_in_a_row).toBeGreaterThanOrEqual(5);
+    expect(opened.snapshot.error.calls).toBeLessThan(1000);
+  });
+
+  it("keeps a tier closed while successes break up its failures, and never counts reported outcomes in a run", async () => {
+    const h = await start(config("cooldown_s: 60").replace("min_calls: 6", "min_calls: 1000"), {}, mode);
+    // every request's first attempt fails and its same-tier retry succeeds: 8 failures, never 2 in a row
+    for (let i = 0; i < 8; i++) {
+      h.simulator.setFault("primary", { mode: "error", status: 503 }, 1);
+      const { response } = await ask(h);
+      expect(response.headers.get("x-breakwater-tier")).toBe("primary");
+    }
+    const failures = Array.from({ length: 50 }, () => ({ tier: "primary", ok: false, status: 503 }));
+    const reporter = { authorization: `Bearer ${REPORTER_KEY}` };
+    expect((await post(h.gateway, "/v1/outcomes", JSON.stringify({ outcomes: failures }), reporter)).status).toBe(202);
+    await h.gateway.services.breakers.settle();
+    await h.gateway.services.breakers.sweep();
+    expect(await stateOf(h)).toBe("closed");
+    expect(h.simulator.stats("primary").requests).toBe(16);
+  });
+
   it("recovers open → probe → half_open → closed, with every step in breaker_decisions", async () => {
     const h = await start(fastRecovery, {}, mode);
     h.simulator.setFault("primary", { mode: "error", status: 503 });
@@ -86,9 +122,11 @@ describe.each(["services", "embedded"] as Mode[])("breakers (%s mode)", (mode) =
     h.simulator.setFault("primary", { mode: "ok" });
     await driveUntil(h, "closed");
     await h.gateway.services.breakers.settle();
-
-    const { json } = await getJson(h.gateway, "/v1/decisions?tier=primary&limit=200", ADMIN_KEY);
-    const story = json.items.reverse();
+    // the audit trail is written asynchronously: wait for the closing decision to reach it
+    const trail = async () =>
+      (await getJson(h.gateway, "/v1/decisions?tier=primary&limit=200", ADMIN_KEY)).json.items.reverse();
+    await expect.poll(async () => (await trail()).at(-1)?.to, { timeout: 5_000 }).toBe("closed");
+    const story = await trail();
     expect(story[0]).toMatchObject({ from: "closed", to: "open", generation: 1 });
     expect(story.slice(-4).map((d: any) => [d.from, d.to, d.reason.split(":")[0]])).toEqual([
       ["open", "open", "cool-down elapsed; probe admitted"],

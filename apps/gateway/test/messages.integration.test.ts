@@ -5,7 +5,7 @@ import { CLIENT_KEY, type Harness, post, startHarness } from "./harness.ts";
 const yaml = `
 auth: { client_keys: [env:TEST_CLIENT_KEY] }
 retry: { backoff_base_ms: 5, backoff_cap_ms: 20, budget_min_per_second: 100 }
-breaker: { min_calls: 100000 }
+breaker: { min_calls: 100000, consecutive_failures: 0 }
 tiers:
   gpt: { provider: openai, model: gpt-4.1, api_key: env:TEST_UPSTREAM_KEY, base_url: "{{SIM}}/gpt/v1", stream_idle_timeout_ms: 400 }
   gemini: { provider: gemini, model: gemini-2.5-flash, api_key: env:TEST_UPSTREAM_KEY, base_url: "{{SIM}}/gemini" }

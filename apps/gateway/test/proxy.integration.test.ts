@@ -5,7 +5,7 @@ const yaml = `
 auth: { client_keys: [env:TEST_CLIENT_KEY] }
 retry: { backoff_base_ms: 10, backoff_cap_ms: 50, max_retry_after_ms: 3000, budget_min_per_second: 100 }
 # This suite fails tiers on purpose, test after test: it is about retries and fail-over, so breakers stay out of it.
-breaker: { min_calls: 100000 }
+breaker: { min_calls: 100000, consecutive_failures: 0 }
 tiers:
   anthropic-primary:
     { provider: anthropic, model: claude-sonnet-5-5, api_key: env:TEST_UPSTREAM_KEY, base_url: "{{SIM}}/anthropic-primary",

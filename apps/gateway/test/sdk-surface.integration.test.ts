@@ -11,7 +11,7 @@ import { CLIENT_KEY, type Harness, post, startHarness } from "./harness.ts";
  */
 const yaml = `
 auth: { client_keys: [env:TEST_CLIENT_KEY] }
-breaker: { min_calls: 100000 }
+breaker: { min_calls: 100000, consecutive_failures: 0 }
 tiers:
   claude: { provider: anthropic, model: claude-sonnet-5-5, api_key: env:TEST_UPSTREAM_KEY, base_url: "{{SIM}}/claude" }
   gpt: { provider: openai, model: gpt-4.1, api_key: env:TEST_UPSTREAM_KEY, base_url: "{{SIM}}/gpt/v1" }

@@ -14,6 +14,7 @@ import type { Db } from "@breakwater/db";
 import type { Store } from "@breakwater/store";
 import { AuditWriter } from "./audit-writer.ts";
 import { Evaluator } from "./evaluator.ts";
+import { FailureRuns } from "./failure-runs.ts";
 import type { Log } from "./log.ts";
 import { policyFrom, reporterSharesFrom } from "./policy.ts";
 import { OutcomeRecorder } from "./recorder.ts";
@@ -52,6 +53,7 @@ export class BreakerEngine {
   readonly policy: BreakerPolicy;
   readonly instanceId: string;
   private readonly auditWriter: AuditWriter;
+  private readonly runs = new FailureRuns();
 
   /** This process's audit writer's losses: entries parked as unwritable, and entries Redis lost before they were written. */
   get auditLosses(): { deadLettered: number; lost: number } {
@@ -77,6 +79,7 @@ export class BreakerEngine {
     this.evaluator = new Evaluator(store, this.view, this.policy, `evaluator:${this.instanceId}`, clock, {
       ...(options.random && { random: options.random }),
       probeClaimTimeoutMs: config.breaker.store_timeout_ms,
+      runOf: (tier, generation) => this.runs.of(tier, generation),
       ...(options.overrideTimeoutMs !== undefined && { overrideTimeoutMs: options.overrideTimeoutMs }),
       onLocalProbe: (tier, cause) =>
         log.warn("probe claimed locally: the breaker store could not take the claim", { tier, cause }),
@@ -147,6 +150,11 @@ export class BreakerEngine {
       ...(failure && { errorClass: failure.errorClass }),
       ...(reporter !== undefined && { reporter }),
     });
+    // Reported outcomes are capped by their key's share instead: a key alone must never open a tier.
+    if (reporter !== undefined) return;
+    const run = this.runs.note(tier, generation, failure?.errorClass);
+    // Unambiguous evidence: evaluate now rather than at the next flush.
+    if (run > 0 && run === this.policy.consecutiveFailures) void this.evaluate([tier]);
   }
 
   /**

@@ -29,6 +29,8 @@ export interface EvaluatorOptions {
   overrideTimeoutMs?: number;
   /** Told when a probe is claimed locally, with why the store could not take the claim. */
   onLocalProbe?: (tier: string, cause: string) => void;
+  /** This process's run of failures in a row on the tier under a generation (see FailureRuns). */
+  runOf?: (tier: string, generation: number) => number;
 }
 
 export type OverrideResult =
@@ -88,7 +90,8 @@ export class Evaluator {
     }
     if (stored) this.view.apply(stored, epoch);
     const record = stored ?? initialRecord(tier, 0);
-    const decision = evaluate(record, signals, now, this.policy, this.random);
+    const run = this.options.runOf?.(tier, record.generation);
+    const decision = evaluate(record, run === undefined ? signals : { ...signals, run }, now, this.policy, this.random);
     if (!decision) return undefined;
     const won = await this.commit(
       { generation: record.generation, epoch },

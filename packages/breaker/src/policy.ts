@@ -19,6 +19,7 @@ export function policyFrom(
   return {
     errorThreshold: breaker.error_threshold,
     minCalls: breaker.min_calls,
+    consecutiveFailures: breaker.consecutive_failures,
     judgeThreshold: breaker.judge_threshold,
     minJudged: breaker.min_judged,
     minJudgedShort: breaker.min_judged_short,

@@ -100,6 +100,8 @@ const breakerSchema = z
   .strictObject({
     error_threshold: fraction.default(0.2),
     min_calls: z.number().int().positive().default(20),
+    /** A run of this many failed calls with no success between them, seen by one process, opens the tier at once (0: off). */
+    consecutive_failures: z.number().int().nonnegative().default(5),
     error_window_s: z.number().int().positive().default(60),
     error_bucket_s: z.number().int().positive().default(5),
     judge_threshold: fraction.default(0.7),

@@ -7,6 +7,7 @@ import { type BreakerPolicy, type BreakerRecord, emptySignals, initialRecord, ty
 const policy: BreakerPolicy = {
   errorThreshold: 0.2,
   minCalls: 20,
+  consecutiveFailures: 5,
   judgeThreshold: 0.7,
   minJudged: 10,
   minJudgedShort: 5,
@@ -83,6 +84,28 @@ describe("breaker: opening", () => {
     const decision = evaluate(closed(), signals({ calls: 100, judged: 10, scoreSum: 6.9 }), T0, policy, noJitter);
     expect(decision?.reason).toMatch(/^judge mean 0\.69 < 0\.7 over 10 verdicts/);
     expect(evaluate(closed(), signals({ calls: 100, judged: 10, scoreSum: 7 }), T0, policy)).toBeUndefined();
+  });
+});
+
+describe("breaker: a run of failures", () => {
+  // a window of 200 calls with 5 failures: a 2.5% rate, far below the threshold
+  const withRun = (run: number) => ({ ...signals({ calls: 200, failures: 5 }), run });
+
+  it("opens a closed tier on consecutive_failures in a row, however healthy the window", () => {
+    expect(evaluate(closed(), withRun(4), T0, policy, noJitter)).toBeUndefined();
+    const decision = evaluate(closed(), withRun(5), T0, policy, noJitter);
+    expect(decision?.to).toBe("open");
+    expect(decision?.reason).toMatch(/^5 calls in a row failed with no success between them; cool-down 30 s$/);
+    expect(decision?.snapshot.run).toEqual({ failures_in_a_row: 5, consecutive_failures: 5 });
+  });
+
+  it("never opens on a run when consecutive_failures is 0", () => {
+    expect(evaluate(closed(), withRun(1_000), T0, { ...policy, consecutiveFailures: 0 }, noJitter)).toBeUndefined();
+  });
+
+  it("leaves an open tier's cool-down alone: a run only opens a closed tier", () => {
+    const open = openedAt(T0);
+    expect(evaluate(open, withRun(50), T0 + 1_000, policy, noJitter)).toBeUndefined();
   });
 });
 

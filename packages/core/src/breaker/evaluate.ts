@@ -52,6 +52,9 @@ export function snapshotOf(signals: Signals, policy: BreakerPolicy): Record<stri
       min_calls: policy.minCalls,
       ...(error.byReporter && { reported_by: reportersOf(error) }),
     },
+    ...(signals.run !== undefined && {
+      run: { failures_in_a_row: signals.run, consecutive_failures: policy.consecutiveFailures },
+    }),
     quality: {
       judged: quality.judged,
       mean: meanOrNull(quality),
@@ -126,6 +129,10 @@ function tripReason(signals: Signals, policy: BreakerPolicy): string | undefined
   const { error, quality, qualityShort } = signals;
   if (error.calls >= policy.minCalls && rate(error) >= policy.errorThreshold) {
     return `error rate ${pct(rate(error))} ≥ ${pct(policy.errorThreshold)} over ${error.calls} calls${reportedBy(error)}`;
+  }
+  const run = signals.run ?? 0;
+  if (policy.consecutiveFailures > 0 && run >= policy.consecutiveFailures) {
+    return `${run} calls in a row failed with no success between them`;
   }
   if (quality.judged >= policy.minJudged && mean(quality) < policy.judgeThreshold) {
     return `judge mean ${mean(quality).toFixed(2)} < ${policy.judgeThreshold} over ${quality.judged} verdicts`;

@@ -9,6 +9,7 @@ const spec = { bucketMs: 5_000, windowMs: 60_000 };
 const policy: BreakerPolicy = {
   errorThreshold: 0.2,
   minCalls: 20,
+  consecutiveFailures: 0,
   judgeThreshold: 0.7,
   minJudged: 10,
   minJudgedShort: 5,

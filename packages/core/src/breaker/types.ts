@@ -12,6 +12,14 @@ export type VisibleState = AutoState | Exclude<BreakerMode, "auto">;
 export interface BreakerPolicy {
   errorThreshold: number;
   minCalls: number;
+  /**
+   * A closed tier opens at once when one process sees this many of its own
+   * attempts fail in a row with no success between them (0: never). Envoy's
+   * outlier detection uses the same rule (consecutive_5xx, 5): a hard-down
+   * tier trips in a handful of calls instead of waiting for its failure rate
+   * to outweigh a window of healthy ones.
+   */
+  consecutiveFailures: number;
   judgeThreshold: number;
   minJudged: number;
   /** The short quality window's own minimum: trips within a few dozen verdicts, never on a handful. */
@@ -101,6 +109,12 @@ export interface Signals {
   /** The last minute or so of verdicts: catches a tier that just turned to garbage. */
   qualityShort: QualityWindow;
   phase: ErrorWindow & QualityWindow;
+  /**
+   * Health failures in a row, with no success between them, among the proxied
+   * attempts this process made under the record's generation (reported
+   * outcomes never extend a run: they are capped by share instead).
+   */
+  run?: number;
 }
 
 export type Actor = `evaluator:${string}` | `operator:${string}` | "system:expiry";
