@@ -115,7 +115,11 @@ routes:
     for (let chunk = await reader?.read(); chunk && !chunk.done; chunk = await reader?.read()) streamed += chunk.value;
     const frames = streamed.trim().split("\n\n");
     expect(JSON.parse((frames.at(-1) as string).replace(/^data: /, ""))).toMatchObject({
-      error: { code: "upstream_stream_error", type: "server_error" },
+      error: {
+        code: "gateway_shutdown",
+        type: "server_error",
+        message: "the gateway shut down during the stream; the answer is incomplete, retry the request",
+      },
     });
     expect(streamed).not.toContain("[DONE]");
 

@@ -1,7 +1,7 @@
 import type Anthropic from "@anthropic-ai/sdk";
 import type { AttemptFailure } from "@breakwater/core";
 import type { ContentEvent, StreamEvent, Usage } from "../canonical/model.ts";
-import type { Frame, ResponseMeta, StreamWriter } from "../canonical/stream-writer.ts";
+import { type Frame, inStreamError, type ResponseMeta, type StreamWriter } from "../canonical/stream-writer.ts";
 import { anthropicStopReason, anthropicUsage, clientSignature, refusalDetails } from "./to-response.ts";
 
 type Event =
@@ -127,7 +127,7 @@ export class MessagesStreamWriter implements StreamWriter {
     return [
       frame({
         type: "error",
-        error: { type: "api_error", message: `the upstream stream failed after it started (${failure.errorClass})` },
+        error: { type: "api_error", message: inStreamError(failure).message },
       }),
     ];
   }

@@ -28,8 +28,20 @@ export interface StreamWriter {
   content(event: ContentEvent): Frame[];
   /** The terminal frames: a client that does not see them knows the stream broke. */
   finish(event: Extract<StreamEvent, { type: "finish" }>): Frame[];
-  /** An upstream failure after the first byte, as the protocol's in-stream error. */
+  /** A failure after the first byte (the upstream's, or the gateway's shutdown), as the protocol's in-stream error. */
   error(failure: AttemptFailure): Frame[];
+}
+
+/**
+ * What an in-stream error says, in Breakwater's own words: an upstream's text
+ * never reaches a client (it may quote a key). A `caller`-class failure is
+ * the gateway's own ending of the stream (its shutdown grace ran out), whose
+ * message is ours; the upstream did not fail then, and the client should know.
+ */
+export function inStreamError(failure: AttemptFailure): { message: string; code: string } {
+  return failure.errorClass === "caller"
+    ? { message: `${failure.message}; the answer is incomplete, retry the request`, code: "gateway_shutdown" }
+    : { message: `the upstream stream failed after it started (${failure.errorClass})`, code: "upstream_stream_error" };
 }
 
 export const zeroUsage: Usage = { inputTokens: 0, outputTokens: 0 };

@@ -25,6 +25,26 @@ function render(writer: ChatCompletionStreamWriter) {
 }
 
 describe("canonical stream → Chat Completions chunks", () => {
+  it("ends a stream the gateway's shutdown cuts with its own words, never the upstream's, and says it was not the upstream", () => {
+    const writer = new ChatCompletionStreamWriter(meta, { legacyFunctions: false, includeUsage: false });
+    expect(writer.error({ errorClass: "stream", message: "upstream said: sk-secret" })[0]?.data).toEqual({
+      error: {
+        message: "the upstream stream failed after it started (stream)",
+        type: "server_error",
+        param: null,
+        code: "upstream_stream_error",
+      },
+    });
+    expect(
+      writer.error({ errorClass: "caller", message: "the gateway shut down during the stream" })[0]?.data,
+    ).toMatchObject({
+      error: {
+        message: "the gateway shut down during the stream; the answer is incomplete, retry the request",
+        code: "gateway_shutdown",
+      },
+    });
+  });
+
   it("numbers tool calls by their ordinal, not their block, and ends with usage and [DONE]", () => {
     const data = render(new ChatCompletionStreamWriter(meta, { legacyFunctions: false, includeUsage: true }));
     expect(data[0].choices[0].delta).toEqual({ role: "assistant", content: "" });

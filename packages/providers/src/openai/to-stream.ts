@@ -1,6 +1,12 @@
 import type { AttemptFailure } from "@breakwater/core";
 import type { ContentEvent, StreamEvent } from "../canonical/model.ts";
-import { type Frame, type ResponseMeta, type StreamWriter, zeroUsage } from "../canonical/stream-writer.ts";
+import {
+  type Frame,
+  inStreamError,
+  type ResponseMeta,
+  type StreamWriter,
+  zeroUsage,
+} from "../canonical/stream-writer.ts";
 import { type ChatCompletionStyle, openaiFinishReason, openaiUsage } from "./to-response.ts";
 
 /**
@@ -98,10 +104,10 @@ export class ChatCompletionStreamWriter implements StreamWriter {
       {
         data: {
           error: {
-            message: `the upstream stream failed after it started (${failure.errorClass})`,
+            message: inStreamError(failure).message,
             type: "server_error",
             param: null,
-            code: "upstream_stream_error",
+            code: inStreamError(failure).code,
           },
         },
       },

@@ -2,7 +2,7 @@ import type { AttemptFailure } from "@breakwater/core";
 import type OpenAI from "openai";
 import { answerText, StreamAccumulator } from "../canonical/accumulate.ts";
 import type { ContentEvent, StreamEvent } from "../canonical/model.ts";
-import type { Frame, ResponseMeta, StreamWriter } from "../canonical/stream-writer.ts";
+import { type Frame, inStreamError, type ResponseMeta, type StreamWriter } from "../canonical/stream-writer.ts";
 import type { ResponseEcho } from "./from-request.ts";
 import { itemId } from "./ids.ts";
 import { type Logprob, responsesLogprobs } from "./logprobs.ts";
@@ -103,7 +103,7 @@ export class ResponsesStreamWriter implements StreamWriter {
    * and that nested object (the shape OpenAI sends in practice).
    */
   error(failure: AttemptFailure): Frame[] {
-    const message = `the upstream stream failed after it started (${failure.errorClass})`;
+    const { message } = inStreamError(failure);
     const partial = this.answer.response();
     const choice = partial.choices[0];
     const response = responseObject(this.meta, this.echo, {
