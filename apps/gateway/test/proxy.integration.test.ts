@@ -27,12 +27,14 @@ routes:
   grows-context: { tiers: [small-window, backup] }
   with-canned: { tiers: [openai-primary], canned: "We are busy; please retry shortly." }
   no-canned: { tiers: [openai-primary] }
+  alone-anthropic: { tiers: [anthropic-primary] }
+  alone-gemini: { tiers: [gemini-primary] }
 `;
 
 const protocols = [
-  { protocol: "anthropic", tier: "anthropic-primary", route: "via-anthropic" },
-  { protocol: "openai", tier: "openai-primary", route: "via-openai" },
-  { protocol: "gemini", tier: "gemini-primary", route: "via-gemini" },
+  { protocol: "anthropic", tier: "anthropic-primary", route: "via-anthropic", alone: "alone-anthropic" },
+  { protocol: "openai", tier: "openai-primary", route: "via-openai", alone: "no-canned" },
+  { protocol: "gemini", tier: "gemini-primary", route: "via-gemini", alone: "alone-gemini" },
 ] as const;
 
 const modes: Mode[] = ["embedded", "services"];
@@ -68,7 +70,7 @@ describe.each(modes)("proxy over the official SDKs (%s mode)", (mode) => {
     return { text, error, response };
   };
 
-  describe.each(protocols)("$protocol tier", ({ tier, route }) => {
+  describe.each(protocols)("$protocol tier", ({ tier, route, alone }) => {
     it("serves a non-stream completion from the primary tier", async () => {
       const { data, response } = await ask(route);
       expect(response.headers.get("x-breakwater-tier")).toBe(tier);
@@ -135,10 +137,20 @@ describe.each(modes)("proxy over the official SDKs (%s mode)", (mode) => {
       expect(h.simulator.stats("backup").requests).toBe(0);
     });
 
-    it("honours retry-after on 429 when it fits the deadline", async () => {
+    it("fails over at once on a 429 with retry-after when another tier can serve, rather than wait", async () => {
       h.simulator.setFault(tier, { mode: "error", status: 429, kind: "rate_limit", retry_after_s: 1 }, 1);
       const started = Date.now();
       const { response } = await ask(route);
+      expect(response.headers.get("x-breakwater-tier")).toBe("backup");
+      expect(response.headers.get("x-breakwater-attempts")).toBe("2");
+      expect(h.simulator.stats(tier).requests).toBe(1);
+      expect(Date.now() - started).toBeLessThan(950); // it did not sit out the retry-after
+    });
+
+    it("honours retry-after on 429 when it fits the deadline and no other tier can serve", async () => {
+      h.simulator.setFault(tier, { mode: "error", status: 429, kind: "rate_limit", retry_after_s: 1 }, 1);
+      const started = Date.now();
+      const { response } = await ask(alone);
       expect(response.headers.get("x-breakwater-tier")).toBe(tier);
       expect(response.headers.get("x-breakwater-attempts")).toBe("2");
       expect(Date.now() - started).toBeGreaterThanOrEqual(950); // it waited as told, not less

@@ -59,6 +59,26 @@ describe("decideAfterFailure", () => {
     expect(step).toEqual({ kind: "retry_same_tier", delayMs: 1_200 });
   });
 
+  it.each([
+    ["rate_limited", 429],
+    ["server", 503],
+    ["overloaded", 529],
+  ] as const)("fails a %s with retry-after over at once when another tier can serve", (errorClass, status) => {
+    const asked = failure(errorClass, { status, retryAfterMs: 1_200 });
+    expect(decideAfterFailure(asked, ctx({ anotherTierCanServe: true }))).toEqual({ kind: "fail_over" });
+    expect(decideAfterFailure(asked, ctx({ anotherTierCanServe: false }))).toEqual({
+      kind: "retry_same_tier",
+      delayMs: 1_200,
+    });
+  });
+
+  it("still retries a 503 without retry-after once on the same tier, whatever other tiers can do", () => {
+    expect(decideAfterFailure(failure("server", { status: 503 }), ctx({ anotherTierCanServe: true }))).toEqual({
+      kind: "retry_same_tier",
+      delayMs: 50,
+    });
+  });
+
   it("fails a 429 over when retry-after exceeds max_retry_after_ms", () => {
     expect(decideAfterFailure(failure("rate_limited", { retryAfterMs: 5_001 }), ctx())).toEqual({ kind: "fail_over" });
   });

@@ -19,6 +19,8 @@ export interface RetryContext {
   backoffCapMs: number;
   /** The process-wide retry budget; consulted only when a retry is otherwise allowed. */
   budget: { tryAcquire(): boolean };
+  /** A later tier of the route would admit this request now (its breaker allows it, it can serve the request). */
+  anotherTierCanServe?: boolean;
   random?: () => number;
 }
 
@@ -33,6 +35,9 @@ export function decideAfterFailure(failure: AttemptFailure, ctx: RetryContext): 
   if (policy.sameTierRetry === "never" || ctx.sameTierRetries >= 1) return failOverOrGiveUp;
   // A tier that hung once will likely hang again: a second timeout would double what the hang costs.
   if (failure.timedOut) return failOverOrGiveUp;
+  // A retry-after (a 429, ours or the provider's; a 503 or 529 asking us back later) says this tier
+  // cannot serve for that long: a tier that can serve now beats waiting. Wait only when none can.
+  if (failure.retryAfterMs !== undefined && ctx.anotherTierCanServe) return failOverOrGiveUp;
 
   const delayMs = retryDelayMs(failure, ctx);
   if (delayMs === undefined) return failOverOrGiveUp;

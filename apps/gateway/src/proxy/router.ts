@@ -208,6 +208,21 @@ export class Router {
   }
 
   /**
+   * Whether a tier after `current` in the route would take this request now:
+   * it can serve it and its breaker admits it (from the in-process copy; a due
+   * probe does not count — that tier is still unproven).
+   */
+  private laterTierAdmits(route: RouteRuntime, current: TierRuntime, context: RequestContext): boolean {
+    const fraction = sampleFraction(context.requestId);
+    const later = route.tiers.slice(route.tiers.indexOf(current) + 1);
+    return later.some(
+      (tier) =>
+        unmetBy(context.needs, tier) === undefined &&
+        this.options.breakers.admit(tier.config.name, fraction).admission === "allow",
+    );
+  }
+
+  /**
    * For apps that call providers themselves: which tiers to try now, in order.
    * A due probe is claimed only when it would be the app's first call, so a
    * probe is never handed to a caller who will not make it.
@@ -307,6 +322,9 @@ export class Router {
         if (translated && failure.errorClass === "client" && !failure.contextLength) break; // the next tier may take it
         const step = decideAfterFailure(failure, {
           sameTierRetries,
+          ...(failure.retryAfterMs !== undefined && {
+            anotherTierCanServe: this.laterTierAdmits(route, tier, context),
+          }),
           remainingMs: deadline - clock(),
           maxRetryAfterMs: retry.maxRetryAfterMs,
           backoffBaseMs: retry.backoffBaseMs,
