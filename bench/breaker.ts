@@ -213,3 +213,24 @@ export async function redisRoundTrips() {
     await services.drop();
   }
 }
+
+/** Every call to the primary answers 429 with `retry-after: 1`: the cost to users is the fault phase's latency over the healthy one's. */
+export async function rateLimited() {
+  const { samples, faultAt } = await outage({
+    fault: { mode: "error", status: 429, kind: "rate_limit", retry_after_s: 1 },
+    timeouts: "timeout_ms: 20000",
+    rate: 20,
+    faultAtMs: 5_000,
+    durationMs: 15_000,
+  });
+  const healthy = summarise(samples.filter((s) => s.startedAt < faultAt).map((s) => s.latencyMs));
+  const fault = samples.filter((s) => s.startedAt >= faultAt);
+  const faultStats = summarise(fault.map((s) => s.latencyMs));
+  return {
+    report: [
+      "primary answers 429 with retry-after: 1 on every call, at 20 req/s, production defaults:",
+      `  healthy phase: p50 ${ms(healthy.p50)}  p95 ${ms(healthy.p95)}`,
+      `  fault phase:   p50 ${ms(faultStats.p50)}  p95 ${ms(faultStats.p95)}  max ${ms(faultStats.max)}; ${fault.filter((s) => s.tier === "secondary").length} of ${fault.length} served by the secondary, ${samples.filter((s) => s.status !== 200).length} non-200 answers`,
+    ].join("\n"),
+  };
+}

@@ -1,4 +1,4 @@
-import { breakerHang, breakerTrip, redisRoundTrips } from "./breaker.ts";
+import { breakerHang, breakerTrip, rateLimited, redisRoundTrips } from "./breaker.ts";
 import { proxyOverhead } from "./proxy-overhead.ts";
 import { qualityDetection } from "./quality-detection.ts";
 import { saturation } from "./saturation.ts";
@@ -17,6 +17,7 @@ const scenarios: Record<string, () => Promise<{ report: string }>> = {
     }),
   "breaker-trip": breakerTrip,
   "breaker-hang": breakerHang,
+  "rate-limited": rateLimited,
   "redis-round-trips": redisRoundTrips,
   "quality-detection": qualityDetection,
   saturation: () =>
