@@ -1,4 +1,5 @@
-import { Agent, request } from "undici";
+import { Agent } from "undici";
+import { chatBody, openLoop, poster, singleTierYaml } from "./load.ts";
 import {
   type Child,
   checkoutOf,
@@ -8,16 +9,6 @@ import {
   startSimulatorProcess,
 } from "./processes.ts";
 import { ms, summarise } from "./stats.ts";
-
-const gatewayYaml = (simulatorUrl: string) => `
-auth: { client_keys: [env:BENCH_CLIENT_KEY] }
-# Benchmarks stop their gateways often: no readiness grace before the listener closes.
-server: { drain_delay_ms: 0 }
-tiers:
-  upstream: { provider: openai, model: gpt-4.1, api_key: env:BENCH_CLIENT_KEY, base_url: "${simulatorUrl}/bench/v1" }
-routes:
-  bench: { tiers: [upstream] }
-`;
 
 /** 20 function tools of a realistic size (a description, three typed parameters, one enum). */
 const twentyTools = Array.from({ length: 20 }, (_, index) => ({
@@ -50,36 +41,25 @@ const twentyTools = Array.from({ length: 20 }, (_, index) => ({
  */
 export async function proxyOverhead(options: { sequential: number; rate: number; seconds: number; baseline?: string }) {
   const simulator = await startSimulatorProcess(18_901);
-  const gateway = await startGatewayProcess(18_902, gatewayYaml(simulator.url));
+  const gateway = await startGatewayProcess(18_902, singleTierYaml(simulator.url));
   const bare = await startBareProxyProcess(18_903, `${simulator.url}/bench/v1/chat/completions`);
   const baselineDir = options.baseline ? checkoutOf(options.baseline) : undefined;
   const baseline: Child | undefined = baselineDir
     ? // An older commit's strict config schema may not know newer keys: the baseline gets the route alone.
       await startGatewayProcess(
         18_904,
-        gatewayYaml(simulator.url).replace(/^server:.*\n/m, ""),
+        singleTierYaml(simulator.url).replace(/^server:.*\n/m, ""),
         {},
         { from: baselineDir },
       )
     : undefined;
   const agent = new Agent({ keepAliveTimeout: 30_000, connections: 512 });
-  const prompt = "Summarise the following passage in one sentence. ".padEnd(1_000, "lorem ipsum dolor sit amet ");
-  const body = (model: string, extra: object = {}) =>
-    JSON.stringify({ model, messages: [{ role: "user", content: prompt }], ...extra });
-  const headers = { "content-type": "application/json", authorization: "Bearer bench-key" };
-
-  const call = async (url: string, payload: string) => {
-    const started = performance.now();
-    const response = await request(url, { method: "POST", headers, body: payload, dispatcher: agent });
-    await response.body.text();
-    if (response.statusCode !== 200) throw new Error(`${url} answered ${response.statusCode}`);
-    return performance.now() - started;
-  };
+  const call = poster(agent);
   const directUrl = `${simulator.url}/bench/v1/chat/completions`;
-  const direct = (extra?: object) => call(directUrl, body("gpt-4.1", extra));
-  const proxied = (extra?: object) => call(`${gateway.url}/v1/chat/completions`, body("bench", extra));
-  const throughBaseline = () => call(`${baseline?.url}/v1/chat/completions`, body("bench"));
-  const barePassThrough = (extra?: object) => call(bare.url, body("gpt-4.1", extra));
+  const direct = (extra?: object) => call(directUrl, chatBody("gpt-4.1", extra));
+  const proxied = (extra?: object) => call(`${gateway.url}/v1/chat/completions`, chatBody("bench", extra));
+  const throughBaseline = () => call(`${baseline?.url}/v1/chat/completions`, chatBody("bench"));
+  const barePassThrough = (extra?: object) => call(bare.url, chatBody("gpt-4.1", extra));
   const withTools = { tools: twentyTools };
 
   try {
@@ -144,27 +124,7 @@ export async function proxyOverhead(options: { sequential: number; rate: number;
     const toolsAddedP50 = t.gateway.p50 - t.direct.p50 - (t.plainGateway.p50 - t.plainDirect.p50);
     const toolsAddedP99 = t.gateway.p99 - t.direct.p99 - (t.plainGateway.p99 - t.plainDirect.p99);
 
-    // Open loop: requests start on a fixed schedule whether or not earlier ones finished,
-    // so a slow gateway shows up as latency and backlog instead of a politely lower rate.
-    const total = options.rate * options.seconds;
-    const loadMs: number[] = [];
-    let errors = 0;
-    const started = performance.now();
-    const inFlight: Promise<void>[] = [];
-    for (let i = 0; i < total; i++) {
-      const due = started + (i * 1000) / options.rate;
-      const wait = due - performance.now();
-      if (wait > 1) await new Promise((resolve) => setTimeout(resolve, wait));
-      inFlight.push(
-        proxied().then(
-          (latency) => void loadMs.push(latency),
-          () => void errors++,
-        ),
-      );
-    }
-    await Promise.all(inFlight);
-    const elapsedS = (performance.now() - started) / 1000;
-    const load = summarise(loadMs);
+    const load = await openLoop(proxied, options.rate, options.seconds);
     const growth = (now: number, before: number) => `${(((now - before) / before) * 100).toFixed(1)}%`;
 
     return {
@@ -193,7 +153,7 @@ export async function proxyOverhead(options: { sequential: number; rate: number;
         `  what a bare pass-through adds for the same bytes: p50 ${ms(toolsHopP50)}`,
         `  gateway CPU per request: plain ${perRequestUs(toolsCpu.plain).toFixed(0)} µs, with tools ${perRequestUs(toolsCpu.tools).toFixed(0)} µs`,
         `open loop at ${options.rate} req/s for ${options.seconds} s through the gateway:`,
-        `  achieved ${(total / elapsedS).toFixed(0)} req/s, errors ${errors}, p50 ${ms(load.p50)}  p99 ${ms(load.p99)}  max ${ms(load.max)}`,
+        `  achieved ${load.achieved.toFixed(0)} req/s, errors ${load.errors}, p50 ${ms(load.p50)}  p99 ${ms(load.p99)}  max ${ms(load.max)}`,
       ].join("\n"),
     };
   } finally {

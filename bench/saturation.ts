@@ -1,20 +1,12 @@
 import { spawnSync } from "node:child_process";
 import { existsSync } from "node:fs";
-import { Agent, request } from "undici";
+import { Agent } from "undici";
+import { chatBody, closedLoop, openLoop, poster, singleTierYaml } from "./load.ts";
 import { type Child, startBareProxyProcess, startGatewayProcess, startSimulatorProcess } from "./processes.ts";
 import { benchServices } from "./services.ts";
-import { ms, summarise } from "./stats.ts";
+import { ms } from "./stats.ts";
 
 const root = new URL("..", import.meta.url).pathname;
-
-const gatewayYaml = (simulatorUrl: string) => `
-auth: { client_keys: [env:BENCH_CLIENT_KEY] }
-server: { drain_delay_ms: 0 }
-tiers:
-  upstream: { provider: openai, model: gpt-4.1, api_key: env:BENCH_CLIENT_KEY, base_url: "${simulatorUrl}/bench/v1" }
-routes:
-  bench: { tiers: [upstream] }
-`;
 
 /**
  * The gateway's ceiling on its own core budget. This machine has two cores:
@@ -40,64 +32,15 @@ export async function saturation(options: { seconds: number; rates: number[]; co
   spawnSync("taskset", ["-a", "-p", "-c", "1", String(process.pid)], { stdio: "ignore" });
   const simulator = await startSimulatorProcess(18_921, { cpus: "1" });
   const agent = new Agent({ keepAliveTimeout: 30_000, connections: options.connections });
-  const prompt = "Summarise the following passage in one sentence. ".padEnd(1_000, "lorem ipsum dolor sit amet ");
-  const body = (model: string) => JSON.stringify({ model, messages: [{ role: "user", content: prompt }] });
-  const headers = { "content-type": "application/json", authorization: "Bearer bench-key" };
-  const call = async (url: string, payload: string) => {
-    const started = performance.now();
-    const response = await request(url, { method: "POST", headers, body: payload, dispatcher: agent });
-    await response.body.text();
-    if (response.statusCode !== 200) throw new Error(`${url} answered ${response.statusCode}`);
-    return performance.now() - started;
-  };
+  const call = poster(agent);
   const directUrl = `${simulator.url}/bench/v1/chat/completions`;
-  const direct = () => call(directUrl, body("gpt-4.1"));
-
-  /** `connections` callers, each sending its next request as soon as the last is answered. */
-  const closedLoop = async (send: () => Promise<number>, seconds: number) => {
-    const until = performance.now() + seconds * 1000;
-    let served = 0;
-    let errors = 0;
-    const caller = async () => {
-      while (performance.now() < until) {
-        try {
-          await send();
-          served++;
-        } catch {
-          errors++;
-        }
-      }
-    };
-    const started = performance.now();
-    await Promise.all(Array.from({ length: options.connections }, caller));
-    return { perSecond: served / ((performance.now() - started) / 1000), errors };
-  };
-
-  /** Requests started on a fixed schedule, whether or not earlier ones are answered. */
-  const openLoop = async (send: () => Promise<number>, rate: number, seconds: number) => {
-    const latencies: number[] = [];
-    let errors = 0;
-    const inFlight: Promise<void>[] = [];
-    const started = performance.now();
-    for (let i = 0; i < rate * seconds; i++) {
-      const wait = started + (i * 1000) / rate - performance.now();
-      if (wait > 1) await new Promise((resolve) => setTimeout(resolve, wait));
-      inFlight.push(
-        send().then(
-          (latency) => void latencies.push(latency),
-          () => void errors++,
-        ),
-      );
-    }
-    await Promise.all(inFlight);
-    return { ...summarise(latencies), achieved: (rate * seconds) / ((performance.now() - started) / 1000), errors };
-  };
+  const direct = () => call(directUrl, chatBody("gpt-4.1"));
 
   const lines: string[] = [
     `gateway: node dist/gateway.js on core 0; simulator and load generator on core 1; ~1 KB non-streamed request`,
   ];
   try {
-    await closedLoop(direct, 3);
+    await closedLoop(direct, options.connections, 3);
     const directAt = new Map<number, Awaited<ReturnType<typeof openLoop>>>();
     for (const rate of options.rates) directAt.set(rate, await openLoop(direct, rate, options.seconds));
     lines.push(
@@ -106,10 +49,10 @@ export async function saturation(options: { seconds: number; rates: number[]; co
     // The floor: the cheapest possible pass-through (bench/bare-proxy.ts) on the same core.
     const bare = await startBareProxyProcess(18_923, directUrl, { cpus: "0" });
     try {
-      const viaBare = () => call(bare.url, body("gpt-4.1"));
-      await closedLoop(viaBare, 3);
+      const viaBare = () => call(bare.url, chatBody("gpt-4.1"));
+      await closedLoop(viaBare, options.connections, 3);
       const cpuBefore = bare.cpuMs();
-      const closed = await closedLoop(viaBare, options.seconds);
+      const closed = await closedLoop(viaBare, options.connections, options.seconds);
       lines.push(
         `bare node pass-through (no framework, no SDK), closed loop: ${closed.perSecond.toFixed(0)} req/s, CPU ${(((bare.cpuMs() - cpuBefore) * 1000) / (closed.perSecond * options.seconds)).toFixed(0)} µs/request`,
       );
@@ -120,19 +63,19 @@ export async function saturation(options: { seconds: number; rates: number[]; co
       const services = mode === "services" ? await benchServices() : undefined;
       let gateway: Child | undefined;
       try {
-        gateway = await startGatewayProcess(18_922, gatewayYaml(simulator.url), services?.env ?? {}, {
+        gateway = await startGatewayProcess(18_922, singleTierYaml(simulator.url), services?.env ?? {}, {
           entry: "dist/gateway.js",
           cpus: "0",
         });
         const startRss = gateway.rssMb();
-        const proxied = () => call(`${gateway?.url}/v1/chat/completions`, body("bench"));
+        const proxied = () => call(`${gateway?.url}/v1/chat/completions`, chatBody("bench"));
         let peakRss = 0;
         const sampler = setInterval(() => {
           peakRss = Math.max(peakRss, gateway?.rssMb() ?? 0);
         }, 250);
-        await closedLoop(proxied, 3); // warm-up: JIT, connection pools
+        await closedLoop(proxied, options.connections, 3); // warm-up: JIT, connection pools
         const cpuBefore = gateway.cpuMs();
-        const closed = await closedLoop(proxied, options.seconds);
+        const closed = await closedLoop(proxied, options.connections, options.seconds);
         const cpuPerRequestUs = ((gateway.cpuMs() - cpuBefore) * 1000) / (closed.perSecond * options.seconds);
         lines.push(
           `${mode}: /readyz 200 after ${gateway.readyAfterMs.toFixed(0)} ms; RSS ${startRss.toFixed(0)} MB idle`,

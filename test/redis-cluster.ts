@@ -1,10 +1,10 @@
 import { type ChildProcess, spawn } from "node:child_process";
 import { once } from "node:events";
 import { mkdtempSync, rmSync } from "node:fs";
-import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { Redis, type RedisOptions } from "ioredis";
+import { freePort, spawnRedisServer } from "./redis-process.ts";
 
 export interface RedisClusterOptions {
   /** Masters share the 16,384 slots; redis-cli needs at least 3. */
@@ -88,35 +88,18 @@ export class RedisCluster {
   private async startNode(node: ClusterNode): Promise<void> {
     // The cluster bus gets a free port of its own (Redis's default, port + 10000, may be taken or out of range).
     const busPort = await this.freePort();
-    const child = spawn(
-      "redis-server",
-      [
-        ...["--port", String(node.port), "--bind", "127.0.0.1", "--daemonize", "no"],
-        ...["--cluster-enabled", "yes", "--cluster-port", String(busPort)],
-        ...["--cluster-config-file", `nodes-${node.port}.conf`, "--dir", this.dir],
-        ...["--cluster-node-timeout", String(this.options.nodeTimeoutMs)],
-        // A replica takes over however long it was cut from its master: no data is older than the test.
-        ...["--cluster-replica-validity-factor", "0"],
-        // Replicas sync at once (Redis waits 5 s for more replicas to share a diskless sync by default).
-        ...["--repl-diskless-sync-delay", "0"],
-        ...["--save", "", "--appendonly", "no"],
-        ...(this.options.password
-          ? ["--requirepass", this.options.password, "--masterauth", this.options.password]
-          : []),
-      ],
-      { stdio: ["ignore", "pipe", "inherit"] },
-    );
-    node.child = child;
-    let output = "";
-    await new Promise<void>((resolve, reject) => {
-      child.stdout?.on("data", (chunk: Buffer) => {
-        output += chunk.toString();
-        if (output.includes("Ready to accept connections")) resolve();
-      });
-      child.once("exit", (code) => reject(new Error(`redis-server exited (${code}) before it was ready: ${output}`)));
-    });
-    child.stdout?.removeAllListeners("data");
-    child.stdout?.resume();
+    node.child = await spawnRedisServer([
+      ...["--port", String(node.port), "--bind", "127.0.0.1", "--daemonize", "no"],
+      ...["--cluster-enabled", "yes", "--cluster-port", String(busPort)],
+      ...["--cluster-config-file", `nodes-${node.port}.conf`, "--dir", this.dir],
+      ...["--cluster-node-timeout", String(this.options.nodeTimeoutMs)],
+      // A replica takes over however long it was cut from its master: no data is older than the test.
+      ...["--cluster-replica-validity-factor", "0"],
+      // Replicas sync at once (Redis waits 5 s for more replicas to share a diskless sync by default).
+      ...["--repl-diskless-sync-delay", "0"],
+      ...["--save", "", "--appendonly", "no"],
+      ...(this.options.password ? ["--requirepass", this.options.password, "--masterauth", this.options.password] : []),
+    ]);
   }
 
   /**
@@ -277,12 +260,4 @@ function run(command: string, args: string[]): Promise<void> {
       code === 0 ? resolve() : reject(new Error(`${command} ${args.join(" ")} exited ${code}: ${output}`)),
     );
   });
-}
-
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-  const { port } = server.address() as { port: number };
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  return port;
 }

@@ -34,22 +34,9 @@ export class RedisProcess {
   /** Starts the server again on the same port — with none of its data. */
   async restart(): Promise<void> {
     if (this.child) throw new Error("redis-server is already running");
-    const child = spawn(
-      "redis-server",
-      ["--port", String(this.port), "--save", "", "--appendonly", "no", "--daemonize", "no", "--dir", this.dir],
-      { stdio: ["ignore", "pipe", "inherit"] },
-    );
-    this.child = child;
-    let output = "";
-    await new Promise<void>((resolve, reject) => {
-      child.stdout?.on("data", (chunk: Buffer) => {
-        output += chunk.toString();
-        if (output.includes("Ready to accept connections")) resolve();
-      });
-      child.once("exit", (code) => reject(new Error(`redis-server exited (${code}) before it was ready: ${output}`)));
-    });
-    child.stdout?.removeAllListeners("data");
-    child.stdout?.resume();
+    this.child = await spawnRedisServer([
+      ...["--port", String(this.port), "--save", "", "--appendonly", "no", "--daemonize", "no", "--dir", this.dir],
+    ]);
   }
 
   /** SIGKILL: connections drop, nothing is saved. */
@@ -79,7 +66,24 @@ export class RedisProcess {
   }
 }
 
-async function freePort(): Promise<number> {
+/** Starts `redis-server` with `args` and resolves once it accepts connections. */
+export async function spawnRedisServer(args: string[]): Promise<ChildProcess> {
+  const child = spawn("redis-server", args, { stdio: ["ignore", "pipe", "inherit"] });
+  let output = "";
+  await new Promise<void>((resolve, reject) => {
+    child.stdout?.on("data", (chunk: Buffer) => {
+      output += chunk.toString();
+      if (output.includes("Ready to accept connections")) resolve();
+    });
+    child.once("exit", (code) => reject(new Error(`redis-server exited (${code}) before it was ready: ${output}`)));
+  });
+  child.stdout?.removeAllListeners("data");
+  child.stdout?.resume();
+  return child;
+}
+
+/** A port nothing listens on right now. */
+export async function freePort(): Promise<number> {
   const server = createServer();
   await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
   const { port } = server.address() as { port: number };

@@ -7,10 +7,11 @@ import { PGlite } from "@electric-sql/pglite";
 /**
  * Embedded mode's Postgres (PGlite, Postgres compiled to WASM) sized for what
  * it holds here — an audit trail written a few rows a second — rather than
- * for a database server. Measured on the 2-core CI machine (BENCHMARKS.md,
- * "Embedded start-up and memory"), PGlite's defaults cost ~650 MB RSS and
- * 3–18 s at start; with the three settings below, ~120 MB and ~0.3 s (an
- * existing data directory) or ~2.5 s (a new one).
+ * for a database server: small buffers, one compile of its WASM, and
+ * initdb's memory handed back. Measured (BENCHMARKS.md, "Embedded mode's
+ * memory"): PGlite alone on an existing data directory went from 314 MB to
+ * 117 MB RSS; an embedded gateway from 365 MB to 180 MB (807 MB to 254 MB on
+ * a new data directory).
  */
 const startParams = [
   ...PGlite.defaultStartParams,
@@ -43,16 +44,23 @@ async function withBaselineWasmOnly<T>(compile: () => Promise<T>): Promise<T> {
 /**
  * A new data directory is made by running initdb in two more WASM instances
  * (~450 MB) that PGlite drops when done; V8 returns their memory only at a
- * full garbage collection, which a quiet gateway may not run for hours. One
- * collection, once per new data directory, gives it back. PGlite still holds
- * them for ~200 ms after it is ready (measured), hence the delay.
+ * full garbage collection, which a quiet gateway may not run for hours. So,
+ * once per new data directory, collect until that memory is back. PGlite
+ * still holds the instances for a moment after it is ready (~200 ms measured
+ * on an idle machine, longer on a busy one), hence a retry each second, up to
+ * half a minute.
  */
-const INITDB_RELEASE_MS = 1_000;
+const INITDB_MEMORY_BYTES = 200 * 1024 * 1024;
+const RELEASE_CHECK_MS = 1_000;
+const RELEASE_TRIES = 30;
 
-function collectGarbageNow(): void {
-  v8.setFlagsFromString("--expose-gc");
-  const gc = vm.runInNewContext("gc") as () => void;
-  gc();
+function returnInitdbMemory(externalBefore: number, triesLeft = RELEASE_TRIES): void {
+  setTimeout(() => {
+    v8.setFlagsFromString("--expose-gc");
+    (vm.runInNewContext("gc") as () => void)();
+    const released = externalBefore - process.memoryUsage().external >= INITDB_MEMORY_BYTES;
+    if (!released && triesLeft > 1) returnInitdbMemory(externalBefore, triesLeft - 1);
+  }, RELEASE_CHECK_MS).unref();
 }
 
 /** True when opening `dataDir` will first create a database there (initdb, ~2 s). */
@@ -62,6 +70,6 @@ export const embeddedDatabaseIsNew = (dataDir: string) =>
 export async function openEmbedded(dataDir: string): Promise<PGlite> {
   const fresh = embeddedDatabaseIsNew(dataDir);
   const client = await withBaselineWasmOnly(() => PGlite.create(dataDir, { startParams }));
-  if (fresh) setTimeout(collectGarbageNow, INITDB_RELEASE_MS).unref();
+  if (fresh) returnInitdbMemory(process.memoryUsage().external);
   return client;
 }

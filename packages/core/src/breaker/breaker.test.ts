@@ -2,25 +2,10 @@ import { describe, expect, it } from "vitest";
 import { admit } from "./admission.ts";
 import { cooldownMs } from "./cooldown.ts";
 import { applyOverride, claimProbe, evaluate } from "./evaluate.ts";
-import { type BreakerPolicy, type BreakerRecord, emptySignals, initialRecord, type Signals } from "./types.ts";
+import { testPolicy } from "./test-policy.ts";
+import { type BreakerRecord, emptySignals, initialRecord, type Signals } from "./types.ts";
 
-const policy: BreakerPolicy = {
-  errorThreshold: 0.2,
-  minCalls: 20,
-  consecutiveFailures: 5,
-  judgeThreshold: 0.7,
-  minJudged: 10,
-  minJudgedShort: 5,
-  cooldownMs: 30_000,
-  maxCooldownMs: 600_000,
-  cooldownJitter: 0,
-  healthyResetMs: 600_000,
-  probeLeaseMs: 40_000,
-  probeVerdictTimeoutMs: 60_000,
-  requireJudgedProbe: false,
-  rampShares: [0.1, 0.25, 0.5, 1],
-  rampStepMs: 20_000,
-};
+const policy = testPolicy;
 const T0 = 1_800_000_000_000;
 const noJitter = () => 0.5;
 

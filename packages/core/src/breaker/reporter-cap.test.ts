@@ -1,27 +1,14 @@
 import { describe, expect, it } from "vitest";
 import { evaluate } from "./evaluate.ts";
 import { capReporters, countedOfBatch, countedSignals } from "./reporter-cap.ts";
+import { testPolicy } from "./test-policy.ts";
 import { type BreakerPolicy, initialRecord } from "./types.ts";
 import { type Outcome, outcomeIncrements, readSignals } from "./windows.ts";
 
 const T0 = 1_800_000_000_000;
 const spec = { bucketMs: 5_000, windowMs: 60_000 };
 const policy: BreakerPolicy = {
-  errorThreshold: 0.2,
-  minCalls: 20,
-  consecutiveFailures: 0,
-  judgeThreshold: 0.7,
-  minJudged: 10,
-  minJudgedShort: 5,
-  cooldownMs: 30_000,
-  maxCooldownMs: 600_000,
-  cooldownJitter: 0,
-  healthyResetMs: 600_000,
-  probeLeaseMs: 40_000,
-  probeVerdictTimeoutMs: 60_000,
-  requireJudgedProbe: false,
-  rampShares: [0.1, 0.25, 0.5, 1],
-  rampStepMs: 20_000,
+  ...testPolicy,
   reporterShares: { "env:APP_REPORTER_KEY": 0.1, "env:SOLE_APP_KEY": 1 },
 };
 

@@ -100,18 +100,8 @@ export class ChatCompletionStreamWriter implements StreamWriter {
   }
 
   error(failure: AttemptFailure): Frame[] {
-    return [
-      {
-        data: {
-          error: {
-            message: inStreamError(failure).message,
-            type: "server_error",
-            param: null,
-            code: inStreamError(failure).code,
-          },
-        },
-      },
-    ];
+    const { message, code } = inStreamError(failure);
+    return [{ data: { error: { message, type: "server_error", param: null, code } } }];
   }
 
   private base(systemFingerprint?: string) {
