@@ -1,5 +1,6 @@
-import { resolve } from "node:path";
+import { join, resolve } from "node:path";
 import { ConfigError, loadConfigFile, parseProcessEnv } from "@breakwater/config";
+import { EMBEDDED_TEMPLATE_DIR } from "@breakwater/db";
 import { createLogger } from "./logger.ts";
 import { type Gateway, startGateway } from "./server.ts";
 
@@ -60,6 +61,8 @@ gateway = await startGateway({
   host: env.HOST,
   ...(env.DATABASE_URL && { databaseUrl: env.DATABASE_URL }),
   dataDir: resolve(cwd, env.BREAKWATER_DATA_DIR),
+  // The production build writes the template beside the bundle (dist/); `pnpm start` has none and runs initdb.
+  embeddedTemplate: join(import.meta.dirname, EMBEDDED_TEMPLATE_DIR),
   ...(env.REDIS_URL && { redisUrl: env.REDIS_URL }),
   redisKeyPrefix: env.REDIS_KEY_PREFIX,
   ...(env.BREAKWATER_SIMULATOR_URL && { simulatorUrl: env.BREAKWATER_SIMULATOR_URL }),

@@ -3,7 +3,7 @@ import type { AddressInfo } from "node:net";
 import { BreakerEngine, windowSpecsFrom } from "@breakwater/breaker";
 import type { Config, TierConfig } from "@breakwater/config";
 import { FEATURES, RetryBudget, systemClock } from "@breakwater/core";
-import { type Database, embeddedDatabaseIsNew, openDatabase } from "@breakwater/db";
+import { type Database, embeddedStart, openDatabase } from "@breakwater/db";
 import { startJudging } from "@breakwater/judge";
 import { type Adapted, createAdapters, createKeepAliveFetch } from "@breakwater/providers";
 import { BullQueues, type JobQueues, MemoryQueues } from "@breakwater/queue";
@@ -37,6 +37,8 @@ export interface GatewayOptions {
   /** Unset → embedded PGlite under dataDir. */
   databaseUrl?: string;
   dataDir: string;
+  /** Embedded mode: a data directory made ahead of time (the production build's), unpacked on a first start. */
+  embeddedTemplate?: string;
   /** Unset → in-memory store. */
   redisUrl?: string;
   redisKeyPrefix: string;
@@ -71,14 +73,22 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
       logger.warn("built-in simulator is serving tiers without API keys", { simulator: simulator.url });
     }
 
-    if (!options.databaseUrl && embeddedDatabaseIsNew(options.dataDir)) {
-      logger.info("creating the embedded database (first start only; takes a few seconds)", {
-        data_dir: options.dataDir,
-      });
+    const template = options.embeddedTemplate ? { template: options.embeddedTemplate } : {};
+    if (!options.databaseUrl) {
+      const start = embeddedStart(options.dataDir, template);
+      if (start !== "resumed") {
+        logger.info(
+          start === "template"
+            ? "creating the embedded database from the build's template"
+            : "creating the embedded database (first start only; takes a few seconds)",
+          { data_dir: options.dataDir },
+        );
+      }
     }
     const database: Database = await openDatabase({
       ...(options.databaseUrl && { url: options.databaseUrl }),
       dataDir: options.dataDir,
+      ...(options.embeddedTemplate && { embeddedTemplate: options.embeddedTemplate }),
     });
     closers.push(() => database.close());
 

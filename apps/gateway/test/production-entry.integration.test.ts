@@ -131,6 +131,39 @@ routes:
     );
   });
 
+  it("in embedded mode, creates its database from the build's template on a first start and resumes it on the next", async () => {
+    const config = join(build.outdir, "embedded.yaml");
+    writeFileSync(
+      config,
+      `
+auth: { client_keys: [env:TEST_CLIENT_KEY] }
+server: { drain_delay_ms: 0 }
+tiers:
+  only: { provider: openai, model: gpt-4.1, api_key: env:TEST_UPSTREAM_KEY, base_url: "${simulatorUrl}/only/v1" }
+routes:
+  chat: { tiers: [only] }
+`,
+    );
+    const env = {
+      PORT: "0",
+      BREAKWATER_DATA_DIR: join(build.outdir, "data"),
+      BREAKWATER_CONFIG: config,
+      TEST_CLIENT_KEY: CLIENT_KEY,
+      TEST_UPSTREAM_KEY: UPSTREAM_KEY,
+    };
+    for (const expected of ["from the build's template", null] as const) {
+      const gateway = startEntry(build.outdir, "gateway", env);
+      started.push(gateway);
+      const url = JSON.parse(await gateway.lineMatching(/"gateway listening"/)).url as string;
+      expect(await getStatus(`${url}/readyz`)).toBe(200);
+      const creating = gateway.lines.filter((line) => line.includes("creating the embedded database"));
+      if (expected) expect(creating).toEqual([expect.stringContaining(expected)]);
+      else expect(creating).toEqual([]);
+      gateway.child.kill("SIGTERM");
+      expect(await gateway.exited).toBe(0);
+    }
+  });
+
   it("refuses to start in production mode with the demo configuration's key defaults, saying which and why", async () => {
     const gateway = startEntry(build.outdir, "gateway", {
       NODE_ENV: "production",

@@ -40,7 +40,12 @@ const MIGRATION_STATEMENT_TIMEOUT_MS = 600_000;
  * process — there is no connection to hang, and its WASM build does not
  * enforce statement_timeout — so it has no timeouts.
  */
-export async function openDatabase(options: { url?: string; dataDir: string }): Promise<Database> {
+export async function openDatabase(options: {
+  url?: string;
+  dataDir: string;
+  /** Embedded mode: a data directory made ahead of time, unpacked when `dataDir` is new (embedded.ts). */
+  embeddedTemplate?: string;
+}): Promise<Database> {
   if (options.url) {
     const settings = postgresSettingsFrom(options.url);
     await migrate(settings);
@@ -56,7 +61,9 @@ export async function openDatabase(options: { url?: string; dataDir: string }): 
     };
   }
   if (!options.dataDir.startsWith("memory://")) mkdirSync(options.dataDir, { recursive: true });
-  const client = await openEmbedded(options.dataDir);
+  const client = await openEmbedded(options.dataDir, {
+    ...(options.embeddedTemplate && { template: options.embeddedTemplate }),
+  });
   const db = drizzlePglite(client, { schema });
   await migratePglite(db, { migrationsFolder });
   return {

@@ -12,7 +12,7 @@ export {
   listDecisions,
   type NewDecision,
 } from "./decisions.ts";
-export { embeddedDatabaseIsNew } from "./embedded.ts";
+export { EMBEDDED_TEMPLATE_DIR, type EmbeddedStart, embeddedStart } from "./embedded.ts";
 export {
   insertCanaryResult,
   insertJudgement,

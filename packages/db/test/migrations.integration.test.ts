@@ -1,10 +1,11 @@
-import { mkdtempSync, rmSync } from "node:fs";
+import { mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
+import { PGlite } from "@electric-sql/pglite";
 import { desc, eq, sql } from "drizzle-orm";
 import { describe, expect, it } from "vitest";
 import { freshDatabaseUrl } from "../../../test/services.ts";
-import { breakerDecisions, openDatabase } from "../src/index.ts";
+import { breakerDecisions, embeddedStart, openDatabase } from "../src/index.ts";
 
 const decision = {
   tier: "primary",
@@ -66,6 +67,37 @@ describe("database", () => {
       }
     } finally {
       rmSync(dirname(dataDir), { recursive: true, force: true });
+    }
+  });
+
+  it("copies a new data directory from a template made ahead of time, over a copy cut short, leaving the template as it was", async () => {
+    const scratch = mkdtempSync(join(tmpdir(), "bw-embedded-"));
+    const template = join(scratch, "template");
+    const dataDir = join(scratch, "data");
+    try {
+      // What the production build writes (scripts/build.mjs): initdb's output, nothing of ours.
+      await (await PGlite.create(template)).close();
+      const listing = () => readdirSync(template, { recursive: true }).sort();
+      const before = listing();
+
+      // A start killed mid-copy: some files there, one cut short, no PG_VERSION yet.
+      mkdirSync(join(dataDir, "global"), { recursive: true });
+      writeFileSync(join(dataDir, "global", "pg_control"), "");
+      expect(embeddedStart(dataDir, { template })).toBe("template");
+      expect(embeddedStart(dataDir, { template: join(scratch, "absent") })).toBe("initdb");
+      const database = await openDatabase({ dataDir, embeddedTemplate: template });
+      try {
+        await database.db.insert(breakerDecisions).values(decision);
+        const shown = await database.db.execute(sql`show shared_buffers`);
+        expect(JSON.stringify(shown)).toContain('"8MB"');
+      } finally {
+        await database.close();
+      }
+      expect(embeddedStart(dataDir, { template })).toBe("resumed");
+      expect(listing()).toEqual(before);
+      expect(readdirSync(scratch).sort()).toEqual(["data", "template"]);
+    } finally {
+      rmSync(scratch, { recursive: true, force: true });
     }
   });
 });
