@@ -60,13 +60,19 @@ async function outage(options: {
         await sleep(25);
       }
     })();
+    /** The simulator's count of calls to the primary: the PUT answers with it. */
+    const primaryCalls = async (method: "GET" | "PUT") => {
+      const response = await request(`${simulator.url}/_control/providers/primary`, {
+        method,
+        ...(method === "PUT" && { body: JSON.stringify({ fault: options.fault }) }),
+        dispatcher: agent,
+      });
+      return ((await response.body.json()) as { stats: { requests: number } }).stats.requests;
+    };
+    let callsAtFault = 0;
     const faulted = (async () => {
       await sleep(options.faultAtMs);
-      await request(`${simulator.url}/_control/providers/primary`, {
-        method: "PUT",
-        body: JSON.stringify({ fault: options.fault }),
-        dispatcher: agent,
-      }).then((r) => r.body.dump());
+      callsAtFault = await primaryCalls("PUT");
     })();
     const inFlight: Promise<void>[] = [];
     const total = Math.floor((options.rate * options.durationMs) / 1000);
@@ -90,7 +96,8 @@ async function outage(options: {
       );
     }
     await Promise.all([...inFlight, poller, faulted]);
-    return { samples, openedAt, faultAt: options.faultAtMs };
+    const primaryCallsInFault = (await primaryCalls("GET")) - callsAtFault;
+    return { samples, openedAt, faultAt: options.faultAtMs, primaryCallsInFault };
   } finally {
     await agent.close();
     await gateway.stop();
@@ -214,9 +221,13 @@ export async function redisRoundTrips() {
   }
 }
 
-/** Every call to the primary answers 429 with `retry-after: 1`: the cost to users is the fault phase's latency over the healthy one's. */
+/**
+ * Every call to the primary answers 429 with `retry-after: 1`: the cost to
+ * users is the fault phase's latency over the healthy one's; the cost to the
+ * primary, how many calls it still got (one per cool-down is the floor).
+ */
 export async function rateLimited() {
-  const { samples, faultAt } = await outage({
+  const { samples, faultAt, primaryCallsInFault } = await outage({
     fault: { mode: "error", status: 429, kind: "rate_limit", retry_after_s: 1 },
     timeouts: "timeout_ms: 20000",
     rate: 20,
@@ -231,6 +242,7 @@ export async function rateLimited() {
       "primary answers 429 with retry-after: 1 on every call, at 20 req/s, production defaults:",
       `  healthy phase: p50 ${ms(healthy.p50)}  p95 ${ms(healthy.p95)}`,
       `  fault phase:   p50 ${ms(faultStats.p50)}  p95 ${ms(faultStats.p95)}  max ${ms(faultStats.max)}; ${fault.filter((s) => s.tier === "secondary").length} of ${fault.length} served by the secondary, ${samples.filter((s) => s.status !== 200).length} non-200 answers`,
+      `  calls to the primary in the ${(fault.length / 20).toFixed(0)} s fault phase: ${primaryCallsInFault} (each 429 cools it for 1 s, on every gateway: one call per cool-down is the floor)`,
     ].join("\n"),
   };
 }

@@ -194,6 +194,9 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
         admit: (tier, fraction) => breakers.admit(tier, fraction),
         claimProbe: (tier) => breakers.claimProbe(tier),
         recordOutcome: recordAttempt,
+        cool: (tier, ms, failure) => {
+          if (breakers.cool(tier, ms, failure)) counters.inc("breakwater_tier_cooldowns_total", { tier });
+        },
       },
       retry: config.retry,
       budget: new RetryBudget(

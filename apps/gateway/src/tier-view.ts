@@ -22,6 +22,12 @@ export interface TierView {
   since: string | null;
   reason: string;
   cooldown_until: string | null;
+  /**
+   * A rate-limit cool-down (a 429, or a 503/529 with retry-after, on any
+   * process): the tier is passed over until `until` while another tier can
+   * serve. Null when none runs. Its own rule beside the breaker state.
+   */
+  cooling: { until: string; reason: string } | null;
   ramp_share: number | null;
   override_expires_at: string | null;
   windows: {
@@ -98,6 +104,7 @@ export function tierView(services: Services, tier: string): TierView {
   const quality = observed?.signals.quality ?? { judged: 0, scoreSum: 0 };
   const recent = observed?.signals.qualityShort ?? { judged: 0, scoreSum: 0 };
   const { breaker } = services.config;
+  const cooling = breakers.view.cooling(tier, Date.now());
   return {
     tier,
     provider: config.provider,
@@ -109,6 +116,7 @@ export function tierView(services: Services, tier: string): TierView {
     since: record.generation === 0 ? null : iso(record.since),
     reason: record.reason,
     cooldown_until: record.state === "open" ? iso(record.cooldownUntil) : null,
+    cooling: cooling ? { until: new Date(cooling.until).toISOString(), reason: cooling.reason } : null,
     ramp_share: record.state === "half_open" ? (breakers.policy.rampShares[record.rampStep ?? 0] ?? 1) : null,
     override_expires_at: iso(record.modeExpiresAt),
     windows: {

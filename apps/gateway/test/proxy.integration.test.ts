@@ -3,7 +3,8 @@ import { type Harness, type Mode, startHarness, UPSTREAM_KEY } from "./harness.t
 
 const yaml = `
 auth: { client_keys: [env:TEST_CLIENT_KEY] }
-retry: { backoff_base_ms: 10, backoff_cap_ms: 50, max_retry_after_ms: 3000, budget_min_per_second: 100 }
+# Rate-limit cool-downs (cooling.integration.test.ts) would carry one test's 429 into the next; 1 ms keeps them out.
+retry: { backoff_base_ms: 10, backoff_cap_ms: 50, max_retry_after_ms: 3000, budget_min_per_second: 100, cooling_max_ms: 1 }
 # This suite fails tiers on purpose, test after test: it is about retries and fail-over, so breakers stay out of it.
 breaker: { min_calls: 100000, consecutive_failures: 0 }
 tiers:

@@ -1,3 +1,4 @@
+import { randomUUID } from "node:crypto";
 import { hostname } from "node:os";
 import type { Config } from "@breakwater/config";
 import {
@@ -9,9 +10,10 @@ import {
   type BreakerRecord,
   type Clock,
   type Decision,
+  visibleState,
 } from "@breakwater/core";
 import type { Db } from "@breakwater/db";
-import type { Store } from "@breakwater/store";
+import type { AuditEntry, Store } from "@breakwater/store";
 import { AuditWriter } from "./audit-writer.ts";
 import { Evaluator } from "./evaluator.ts";
 import { FailureRuns } from "./failure-runs.ts";
@@ -108,11 +110,12 @@ export class BreakerEngine {
 
   async start(): Promise<void> {
     const { store } = this.options;
-    this.unsubscribe = await store.onTransition(
-      (record, epoch) => this.view.apply(record, epoch),
+    this.unsubscribe = await store.subscribe({
+      transition: (record, epoch) => this.view.apply(record, epoch),
+      cooling: (cooling) => this.view.applyCooling(cooling),
       // The feed was down: transitions (or the store's whole data) may have been lost meanwhile.
-      () => void this.sweep({ reread: true }),
-    );
+      resubscribed: () => void this.sweep({ reread: true }),
+    });
     await this.reread();
     this.recorder.start();
     this.auditWriter.start();
@@ -122,8 +125,13 @@ export class BreakerEngine {
   }
 
   private async reread(): Promise<void> {
-    const stored = await this.options.store.readRecords(this.view.tiers as string[]);
+    const tiers = this.view.tiers as string[];
+    const [stored, coolings] = await Promise.all([
+      this.options.store.readRecords(tiers),
+      this.options.store.readCoolings(tiers, this.options.clock()),
+    ]);
     for (const { record, epoch } of stored.values()) this.view.apply(record, epoch);
+    for (const cooling of coolings.values()) this.view.applyCooling(cooling);
   }
 
   onDecision(listener: (decision: Decision, actor: Actor) => void): void {
@@ -131,9 +139,55 @@ export class BreakerEngine {
   }
 
   /** Admission for the request path: the in-process copy only, never a round trip. */
-  admit(tier: string, requestFraction: number): { admission: Admission; record: BreakerRecord } {
+  admit(tier: string, requestFraction: number): { admission: Admission; record: BreakerRecord; coolingUntil?: number } {
     const record = this.view.get(tier);
-    return { admission: admit(record, this.options.clock(), requestFraction, this.policy), record };
+    const now = this.options.clock();
+    const coolingUntil = this.view.cooling(tier, now)?.until;
+    const admission = admit(record, now, requestFraction, this.policy, coolingUntil);
+    return { admission, record, ...(coolingUntil !== undefined && { coolingUntil }) };
+  }
+
+  /**
+   * A rate limit met on the request path (see coolingMs): the tier is passed
+   * over by every process until `now + ms`. Takes effect in this process at
+   * once; the store shares it (longest wins) and audits a cool-down that
+   * starts. Never waits: a store that fails leaves the cool-down local.
+   * False when a cool-down at least as long was already known.
+   */
+  cool(tier: string, ms: number, failure: AttemptFailure): boolean {
+    const now = this.options.clock();
+    const until = now + ms;
+    if ((this.view.cooling(tier, now)?.until ?? 0) >= until) return false;
+    const retryAfter = failure.retryAfterMs === undefined ? "no retry-after" : `retry-after ${failure.retryAfterMs} ms`;
+    const cooling = {
+      tier,
+      until,
+      reason: `${failure.status ? `HTTP ${failure.status}` : failure.errorClass} with ${retryAfter}: cooling ${ms} ms`,
+    };
+    this.view.applyCooling(cooling);
+    const record = this.view.get(tier);
+    const audit: AuditEntry = {
+      id: `dec_${randomUUID().replaceAll("-", "")}`,
+      tier,
+      fromState: visibleState(record),
+      toState: "cooling",
+      reason: cooling.reason,
+      snapshot: {
+        cooling_until: new Date(until).toISOString(),
+        cooling_ms: ms,
+        error_class: failure.errorClass,
+        ...(failure.status !== undefined && { status: failure.status }),
+        ...(failure.retryAfterMs !== undefined && { retry_after_ms: failure.retryAfterMs }),
+      },
+      actor: `router:${this.instanceId}`,
+      generation: record.generation,
+      decidedAt: now,
+    };
+    this.options.store.cool(cooling, audit, now).then(
+      (inForce) => this.view.applyCooling(inForce),
+      (error: unknown) => this.noteStoreFailure(error),
+    );
+    return true;
   }
 
   /** See Evaluator.claimProbe: one bounded round trip, once per cool-down; never throws. */

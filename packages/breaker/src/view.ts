@@ -1,5 +1,5 @@
 import { type BreakerRecord, initialRecord, type Signals } from "@breakwater/core";
-import type { Epoch, StoredRecord } from "@breakwater/store";
+import type { Cooling, Epoch, StoredRecord } from "@breakwater/store";
 
 export interface Observed {
   signals: Signals;
@@ -17,6 +17,7 @@ export interface Observed {
 export class BreakerView {
   private readonly records = new Map<string, StoredRecord>();
   private readonly observed = new Map<string, Observed>();
+  private readonly coolings = new Map<string, Cooling>();
 
   constructor(readonly tiers: readonly string[]) {}
 
@@ -41,6 +42,18 @@ export class BreakerView {
   /** The store holds no record for the tier any more: it is closed, as if never changed. */
   forget(tier: string): void {
     this.records.delete(tier);
+  }
+
+  /** A cool-down heard of (this process's own 429s, or any process's through the store): the longest wins. */
+  applyCooling(cooling: Cooling): void {
+    if (!this.tiers.includes(cooling.tier)) return;
+    if ((this.coolings.get(cooling.tier)?.until ?? 0) < cooling.until) this.coolings.set(cooling.tier, cooling);
+  }
+
+  /** The tier's running cool-down, if any. */
+  cooling(tier: string, now: number): Cooling | undefined {
+    const cooling = this.coolings.get(tier);
+    return cooling && cooling.until > now ? cooling : undefined;
   }
 
   /** The latest window figures this process read for the tier, for the API. */

@@ -1,5 +1,11 @@
 import { readFileSync } from "node:fs";
-import { ALL_OUTPUT_CHECKS, type Capabilities, DEFAULT_CAPABILITIES, type OutputChecks } from "@breakwater/core";
+import {
+  ALL_OUTPUT_CHECKS,
+  type Capabilities,
+  type CoolingSettings,
+  DEFAULT_CAPABILITIES,
+  type OutputChecks,
+} from "@breakwater/core";
 import { parse as parseYaml } from "yaml";
 import type { z } from "zod";
 import { isProduction } from "./env.ts";
@@ -108,6 +114,8 @@ export interface Config {
     backoffBaseMs: number;
     backoffCapMs: number;
     maxRetryAfterMs: number;
+    /** Rate-limit cool-downs (coolingMs). */
+    cooling: CoolingSettings;
     budgetRatio: number;
     budgetMinPerSecond: number;
     budgetMaxBalance: number;
@@ -286,6 +294,7 @@ function resolve(file: ConfigFile, env: Record<string, string | undefined>, sour
       backoffBaseMs: file.retry.backoff_base_ms,
       backoffCapMs: file.retry.backoff_cap_ms,
       maxRetryAfterMs: file.retry.max_retry_after_ms,
+      cooling: { defaultMs: file.retry.cooling_default_ms, maxMs: file.retry.cooling_max_ms },
       budgetRatio: file.retry.budget_ratio,
       budgetMinPerSecond: file.retry.budget_min_per_second,
       budgetMaxBalance: file.retry.budget_max_balance,

@@ -90,6 +90,10 @@ const retrySchema = z
     backoff_cap_ms: positiveMs.default(2_000),
     /** A longer retry-after than this fails over instead of waiting. */
     max_retry_after_ms: positiveMs.default(5_000),
+    /** A 429 without retry-after passes its tier over (fleet-wide) for this long. */
+    cooling_default_ms: positiveMs.default(1_000),
+    /** No rate-limit cool-down lasts longer than this, whatever retry-after said. */
+    cooling_max_ms: positiveMs.default(60_000),
     budget_ratio: fraction.default(0.1),
     budget_min_per_second: z.number().min(0).default(1),
     budget_max_balance: z.number().min(1).default(20),

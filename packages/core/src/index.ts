@@ -37,6 +37,7 @@ export {
   type Feature,
 } from "./capabilities.ts";
 export { type Clock, systemClock } from "./clock.ts";
+export { type CoolingSettings, coolingMs } from "./cooling.ts";
 export {
   type AttemptFailure,
   ERROR_CLASSES,

@@ -11,11 +11,13 @@ export { RedisStore, type RedisStoreOptions } from "./redis.ts";
 export type {
   AuditEntry,
   AuditLoss,
+  Cooling,
   Epoch,
   Expected,
   PendingAudit,
   Store,
   StoredRecord,
+  StoreFeed,
   TransitionListener,
   WindowSpecs,
 } from "./store.ts";

@@ -16,12 +16,13 @@ import { mintEpoch } from "./epoch.ts";
 import type {
   AuditEntry,
   AuditLoss,
+  Cooling,
   Epoch,
   Expected,
   PendingAudit,
   Store,
   StoredRecord,
-  TransitionListener,
+  StoreFeed,
   WindowSpecs,
 } from "./store.ts";
 
@@ -35,6 +36,7 @@ interface TierState {
   /** Ids of scores already counted, with when; forgotten after a day, as in Redis. */
   seen: Map<string, number>;
   audits: Array<{ receipt: string; entry: AuditEntry; takenAt?: number }>;
+  cooling?: Cooling;
 }
 
 const seenForMs = 86_400_000;
@@ -132,12 +134,34 @@ export class MemoryStore implements Store {
     return state.epoch;
   }
 
-  async onTransition(listener: TransitionListener, _onResubscribed?: () => void): Promise<() => Promise<void>> {
+  async subscribe(feed: StoreFeed): Promise<() => Promise<void>> {
     // In one process the feed cannot disconnect, so there is never anything to re-read.
-    this.events.on("transition", listener);
+    const { transition, cooling } = feed;
+    this.events.on("transition", transition);
+    this.events.on("cooling", cooling);
     return async () => {
-      this.events.off("transition", listener);
+      this.events.off("transition", transition);
+      this.events.off("cooling", cooling);
     };
+  }
+
+  async cool(cooling: Cooling, audit: AuditEntry, now: number): Promise<Cooling> {
+    const state = this.tier(cooling.tier);
+    const running = state.cooling && state.cooling.until > now ? state.cooling : undefined;
+    if (running && running.until >= cooling.until) return { ...running };
+    state.cooling = { ...cooling };
+    if (!running) state.audits.push({ receipt: String(++this.receipts), entry: structuredClone(audit) });
+    this.events.emit("cooling", { ...cooling });
+    return { ...cooling };
+  }
+
+  async readCoolings(tiers: string[], now: number): Promise<Map<string, Cooling>> {
+    const coolings = new Map<string, Cooling>();
+    for (const tier of tiers) {
+      const cooling = this.tiers.get(tier)?.cooling;
+      if (cooling && cooling.until > now) coolings.set(tier, { ...cooling });
+    }
+    return coolings;
   }
 
   async pendingAudits(tier: string, _consumer: string, max: number): Promise<PendingAudit[]> {

@@ -16,12 +16,13 @@ import { mintEpoch } from "./epoch.ts";
 import type {
   AuditEntry,
   AuditLoss,
+  Cooling,
   Epoch,
   Expected,
   PendingAudit,
   Store,
   StoredRecord,
-  TransitionListener,
+  StoreFeed,
   WindowSpecs,
 } from "./store.ts";
 
@@ -115,6 +116,22 @@ redis.call('XADD', KEYS[2], '*', 'entry', ARGV[6])
 redis.call('PUBLISH', ARGV[5], '{"epoch":"' .. epoch .. '",' .. string.sub(ARGV[4], 2))
 return epoch`;
 
+/**
+ * A cool-down, longest wins: stored only if it ends later than the running
+ * one, expiring by itself when it ends. A cool-down that starts (none was
+ * running) queues its audit entry; every stored one is published.
+ * KEYS: cooling, audit stream. ARGV: until, reason, channel, message, audit JSON.
+ * Returns the cool-down in force: { until, reason }.
+ */
+const coolScript = `
+local running = tonumber(redis.call('HGET', KEYS[1], 'until') or '0')
+if running >= tonumber(ARGV[1]) then return { tostring(running), redis.call('HGET', KEYS[1], 'reason') or '' } end
+redis.call('HSET', KEYS[1], 'until', ARGV[1], 'reason', ARGV[2])
+redis.call('PEXPIREAT', KEYS[1], ARGV[1])
+if running == 0 then redis.call('XADD', KEYS[2], '*', 'entry', ARGV[5]) end
+redis.call('PUBLISH', ARGV[3], ARGV[4])
+return { ARGV[1], ARGV[2] }`;
+
 type Client = Redis | Cluster;
 type Commands = {
   bwIncrement(window: string, phase: string, ...args: Array<string | number>): Promise<number>;
@@ -133,6 +150,7 @@ type Commands = {
     ...args: Array<string | number>
   ): Promise<number>;
   bwCompareAndSet(record: string, audit: string, ...args: Array<string | number>): Promise<string>;
+  bwCool(cooling: string, audit: string, ...args: Array<string | number>): Promise<[string, string]>;
 };
 
 const auditGroup = "audit-writers";
@@ -179,6 +197,7 @@ export class RedisStore implements Store {
     redis.defineCommand("bwReadTier", { numberOfKeys: 5, lua: readTierScript });
     redis.defineCommand("bwScore", { numberOfKeys: 4, lua: scoreScript });
     redis.defineCommand("bwCompareAndSet", { numberOfKeys: 2, lua: compareAndSetScript });
+    redis.defineCommand("bwCool", { numberOfKeys: 2, lua: coolScript });
     this.commands = redis as unknown as Commands;
   }
 
@@ -198,7 +217,7 @@ export class RedisStore implements Store {
     return new RedisStore(createRedisClient(options.url), options);
   }
 
-  private key(tier: string, part: "record" | "err" | "q" | "qs" | "phase" | "seen" | "audit"): string {
+  private key(tier: string, part: "record" | "err" | "q" | "qs" | "phase" | "seen" | "audit" | "cooling"): string {
     return `${this.options.keyPrefix}{t:${tier}}:${part}`;
   }
 
@@ -333,18 +352,21 @@ export class RedisStore implements Store {
     return epoch;
   }
 
-  async onTransition(listener: TransitionListener, onResubscribed?: () => void): Promise<() => Promise<void>> {
+  /** One channel carries both: a record's JSON (with its epoch), or `{"cooling": …}`. */
+  async subscribe(feed: StoreFeed): Promise<() => Promise<void>> {
     const subscriber = this.redis.duplicate();
     this.watch(subscriber);
     this.subscribers.push(subscriber);
     subscriber.on("message", (_channel: string, message: string) => {
-      const { epoch, ...record } = JSON.parse(message) as BreakerRecord & { epoch?: string };
-      listener(record, epoch || undefined);
+      const parsed = JSON.parse(message) as (BreakerRecord & { epoch?: string }) | { cooling: Cooling };
+      if ("cooling" in parsed) return feed.cooling(parsed.cooling);
+      const { epoch, ...record } = parsed;
+      feed.transition(record, epoch || undefined);
     });
     // ioredis subscribes again by itself after a reconnect; what was published meanwhile is gone.
     let connected = false;
     subscriber.on("ready", () => {
-      if (connected) onResubscribed?.();
+      if (connected) feed.resubscribed?.();
       connected = true;
     });
     await subscriber.subscribe(this.channel);
@@ -352,6 +374,31 @@ export class RedisStore implements Store {
       await subscriber.quit();
       this.subscribers.splice(this.subscribers.indexOf(subscriber), 1);
     };
+  }
+
+  async cool(cooling: Cooling, audit: AuditEntry, _now: number): Promise<Cooling> {
+    const [until, reason] = await this.commands.bwCool(
+      this.key(cooling.tier, "cooling"),
+      this.key(cooling.tier, "audit"),
+      cooling.until,
+      cooling.reason,
+      this.channel,
+      JSON.stringify({ cooling }),
+      JSON.stringify(audit),
+    );
+    return { tier: cooling.tier, until: Number(until), reason };
+  }
+
+  async readCoolings(tiers: string[], now: number): Promise<Map<string, Cooling>> {
+    const values = await Promise.all(
+      tiers.map((tier) => this.redis.hmget(this.key(tier, "cooling"), "until", "reason")),
+    );
+    const coolings = new Map<string, Cooling>();
+    values.forEach(([until, reason], index) => {
+      const tier = tiers[index] as string;
+      if (until && Number(until) > now) coolings.set(tier, { tier, until: Number(until), reason: reason ?? "" });
+    });
+    return coolings;
   }
 
   async pendingAudits(tier: string, consumer: string, max: number): Promise<PendingAudit[]> {

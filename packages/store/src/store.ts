@@ -74,6 +74,26 @@ export interface WindowSpecs {
 export type TransitionListener = (record: BreakerRecord, epoch: Epoch) => void;
 
 /**
+ * A tier's cool-down after a rate limit (a 429, or a 503 that said when to
+ * come back): it cannot serve anyone until `until` (epoch ms). Its own
+ * admission rule beside the breaker record; never a health failure.
+ */
+export interface Cooling {
+  tier: string;
+  until: number;
+  /** Ours, never the upstream's text: the status, the class and the retry-after it gave. */
+  reason: string;
+}
+
+/** What a process hears from the store about every tier, whichever process wrote it. */
+export interface StoreFeed {
+  transition: TransitionListener;
+  cooling(cooling: Cooling): void;
+  /** The feed was down and reconnected: messages may have been missed; re-read. */
+  resubscribed?(): void;
+}
+
+/**
  * Shared state of a Breakwater deployment: Redis in production, an in-memory
  * twin in embedded mode. Both pass one contract test suite
  * (test/store.contract.ts). Every method is one round trip at most.
@@ -105,11 +125,22 @@ export interface Store {
    */
   compareAndSet(expected: Expected, next: BreakerRecord, audit: AuditEntry): Promise<string | undefined>;
   /**
-   * Calls `listener` with every record any process stores. `onResubscribed` is
-   * called after the feed reconnects: messages may have been missed, re-read.
+   * Tells `feed` of every record and every cool-down any process stores.
    * Returns the unsubscribe function.
    */
-  onTransition(listener: TransitionListener, onResubscribed?: () => void): Promise<() => Promise<void>>;
+  subscribe(feed: StoreFeed): Promise<() => Promise<void>>;
+
+  /**
+   * Marks the tier cooling until `cooling.until` unless a cool-down at least
+   * as long is already running (the longest of concurrent signals wins), and
+   * publishes it. Only a cool-down that starts — none was running — queues
+   * `audit`; extending one does not. Returns the cool-down in force after.
+   * `now` is the caller's clock (the memory store's expiry; Redis expires the
+   * key itself at `until`).
+   */
+  cool(cooling: Cooling, audit: AuditEntry, now: number): Promise<Cooling>;
+  /** The tiers' running cool-downs; a tier with none is absent. */
+  readCoolings(tiers: string[], now: number): Promise<Map<string, Cooling>>;
 
   /** Audit entries not yet acknowledged, including ones another consumer took but never acknowledged. */
   pendingAudits(tier: string, consumer: string, max: number): Promise<PendingAudit[]>;

@@ -1,6 +1,6 @@
 import { type BreakerRecord, initialRecord } from "@breakwater/core";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import type { AuditEntry, Store, WindowSpecs } from "../src/index.ts";
+import type { AuditEntry, Cooling, Store, WindowSpecs } from "../src/index.ts";
 
 export const windows: WindowSpecs = {
   error: { bucketMs: 5_000, windowMs: 60_000 },
@@ -21,6 +21,18 @@ const audit = (record: BreakerRecord, id: string): AuditEntry => ({
   generation: record.generation,
   decidedAt: T0,
 });
+
+const coolingAudit: AuditEntry = {
+  id: "",
+  tier: "",
+  fromState: "closed",
+  toState: "cooling",
+  reason: "HTTP 429 with retry-after 1000 ms: cooling 1000 ms",
+  snapshot: {},
+  actor: "router:test",
+  generation: 0,
+  decidedAt: T0,
+};
 
 let counter = 0;
 const uniqueTier = () => `tier-${process.pid}-${++counter}-${Math.random().toString(36).slice(2, 8)}`;
@@ -154,14 +166,56 @@ export function storeContract(
 
     it("tells every subscriber about a stored transition", async () => {
       const seen: Array<{ record: BreakerRecord; epoch: string | undefined }> = [];
-      const unsubscribe = await store.onTransition((record, epoch) => {
-        if (record.tier === tier) seen.push({ record, epoch });
+      const unsubscribe = await store.subscribe({
+        transition: (record, epoch) => {
+          if (record.tier === tier) seen.push({ record, epoch });
+        },
+        cooling: () => {},
       });
       const next = { ...initialRecord(tier, T0), generation: 1, state: "open" as const };
       const epoch = await store.compareAndSet(none, next, audit(next, "dec_p"));
       await expect.poll(() => seen.length, { timeout: 2_000 }).toBe(1);
       expect(seen[0]).toEqual({ record: next, epoch });
       await unsubscribe();
+    });
+
+    it("keeps the longest of concurrent cool-downs, tells every subscriber, and audits only the start", async () => {
+      const heard: Cooling[] = [];
+      const unsubscribe = await store.subscribe({
+        transition: () => {},
+        cooling: (cooling) => {
+          if (cooling.tier === tier) heard.push(cooling);
+        },
+      });
+      // Real time: Redis expires a cool-down by itself when it ends.
+      const now = Date.now();
+      const cool = (ms: number, id: string) =>
+        store.cool({ tier, until: now + ms, reason: `cooling ${ms} ms` }, { ...coolingAudit, tier, id }, now);
+
+      expect(await cool(5_000, "dec_c1")).toEqual({ tier, until: now + 5_000, reason: "cooling 5000 ms" });
+      // shorter: the running one stays, nothing published, nothing audited
+      expect(await cool(2_000, "dec_c2")).toEqual({ tier, until: now + 5_000, reason: "cooling 5000 ms" });
+      // longer: it wins, and is published, but it extends a running cool-down: no new audit entry
+      expect(await cool(8_000, "dec_c3")).toEqual({ tier, until: now + 8_000, reason: "cooling 8000 ms" });
+      await expect
+        .poll(() => heard.map((cooling) => cooling.until), { timeout: 2_000 })
+        .toEqual([now + 5_000, now + 8_000]);
+      expect((await store.pendingAudits(tier, "writer", 10)).map((pending) => pending.entry.id)).toEqual(["dec_c1"]);
+      expect(await store.readCoolings([tier, uniqueTier()], now)).toEqual(
+        new Map([[tier, { tier, until: now + 8_000, reason: "cooling 8000 ms" }]]),
+      );
+      await unsubscribe();
+    });
+
+    it("forgets a cool-down once it ends, and audits the next one that starts", async () => {
+      const now = Date.now();
+      await store.cool({ tier, until: now + 150, reason: "short" }, { ...coolingAudit, tier, id: "dec_s1" }, now);
+      await new Promise((resolve) => setTimeout(resolve, 250));
+      const later = Date.now();
+      expect(await store.readCoolings([tier], later)).toEqual(new Map());
+      await store.cool({ tier, until: later + 100, reason: "again" }, { ...coolingAudit, tier, id: "dec_s2" }, later);
+      const audits = await store.pendingAudits(tier, "writer", 10);
+      expect(audits.map((pending) => pending.entry.id)).toEqual(["dec_s1", "dec_s2"]);
     });
 
     it("keeps an audit entry until it is acknowledged, offering it again to its consumer", async () => {

@@ -87,10 +87,11 @@ describe("redis store, transition feed", () => {
     try {
       let resubscribed = 0;
       const seen: string[] = [];
-      await store.onTransition(
-        (record, epoch) => seen.push(`${record.generation}@${epoch}`),
-        () => resubscribed++,
-      );
+      await store.subscribe({
+        transition: (record, epoch) => seen.push(`${record.generation}@${epoch}`),
+        cooling: () => {},
+        resubscribed: () => resubscribed++,
+      });
       await redis.kill();
       await redis.restart();
       await expect.poll(() => resubscribed, { timeout: 10_000 }).toBe(1);

@@ -4,6 +4,8 @@ import {
   type AttemptFailure,
   type BreakerRecord,
   type Clock,
+  type CoolingSettings,
+  coolingMs,
   decideAfterFailure,
   type RetryBudget,
   sampleFraction,
@@ -54,13 +56,17 @@ export interface RetrySettings {
   backoffBaseMs: number;
   backoffCapMs: number;
   maxRetryAfterMs: number;
+  cooling: CoolingSettings;
 }
 
-/** What the router needs from the breakers: in-process admission, the probe claim, outcome recording. */
+/** What the router needs from the breakers: in-process admission, the probe claim, outcome recording, cool-downs. */
 export interface Breakers {
-  admit(tier: string, requestFraction: number): { admission: Admission; record: BreakerRecord };
+  /** `coolingUntil`: when the tier's rate-limit cool-down ends, while one runs. */
+  admit(tier: string, requestFraction: number): { admission: Admission; record: BreakerRecord; coolingUntil?: number };
   claimProbe(tier: string): Promise<number | undefined>;
   recordOutcome(tier: string, generation: number, failure: AttemptFailure | undefined): void;
+  /** A rate limit met: pass the tier over, fleet-wide, for `ms`. */
+  cool(tier: string, ms: number, failure: AttemptFailure): void;
 }
 
 export interface RouterOptions {
@@ -97,6 +103,8 @@ interface HeldBadOutput {
 interface Candidate {
   tier: TierRuntime;
   generation: number;
+  /** A cooling tier, tried only because no other can serve: not before its cool-down ends. */
+  notBefore?: number;
 }
 
 export interface PlanEntry {
@@ -178,6 +186,7 @@ export class Router {
     const { breakers } = this.options;
     const fraction = sampleFraction(context.requestId);
     const held: Array<{ tier: TierRuntime; record: BreakerRecord }> = [];
+    const cooling: Candidate[] = [];
     let admitted = 0;
     for (const tier of route.tiers) {
       // Before the breaker: a tier that cannot serve the request must not take its probe.
@@ -188,10 +197,12 @@ export class Router {
         this.options.onSkip?.(skip);
         continue;
       }
-      const { admission, record } = breakers.admit(tier.config.name, fraction);
+      const { admission, record, coolingUntil } = breakers.admit(tier.config.name, fraction);
       if (admission === "allow") {
         admitted++;
         yield { tier, generation: record.generation };
+      } else if (admission === "cooling") {
+        cooling.push({ tier, generation: record.generation, notBefore: coolingUntil ?? 0 });
       } else if (admission === "probe") {
         const generation = await breakers.claimProbe(tier.config.name);
         if (generation !== undefined) {
@@ -200,8 +211,11 @@ export class Router {
         } else held.push({ tier, record });
       } else held.push({ tier, record });
     }
+    if (admitted > 0) return;
+    // No other tier can serve: a rate-limited tier is healthy, and worth its wait (if the wait fits).
+    yield* cooling;
     // Every breaker said no. An answer from a tier that may be unwell beats a certain error.
-    if (admitted === 0 && route.config.whenAllOpen === "probe_soonest") {
+    if (route.config.whenAllOpen === "probe_soonest") {
       const soonest = soonestBack(held);
       if (soonest) yield { tier: soonest.tier, generation: soonest.record.generation };
     }
@@ -230,7 +244,7 @@ export class Router {
   async plan(route: RouteRuntime, requestId: string): Promise<PlanEntry[]> {
     const { breakers } = this.options;
     const fraction = sampleFraction(requestId);
-    const entries: Array<PlanEntry & { record: BreakerRecord }> = [];
+    const entries: Array<PlanEntry & { record: BreakerRecord; cooling?: boolean }> = [];
     let admitted = false;
     for (const tier of route.tiers) {
       const { admission, record } = breakers.admit(tier.config.name, fraction);
@@ -246,13 +260,16 @@ export class Router {
         if (generation !== undefined) entry = { tier, admit: "probe", generation };
       }
       admitted ||= entry.admit !== "skip";
-      entries.push({ ...entry, record });
+      entries.push({ ...entry, record, cooling: admission === "cooling" });
     }
-    if (!admitted && route.config.whenAllOpen === "probe_soonest") {
+    // As for proxied requests: a rate-limited tier before one whose breaker is open.
+    const coolingTier = entries.find((entry) => entry.cooling);
+    if (!admitted && coolingTier) coolingTier.admit = "fallback";
+    else if (!admitted && route.config.whenAllOpen === "probe_soonest") {
       const soonest = soonestBack(entries);
       if (soonest) soonest.admit = "fallback";
     }
-    return entries.map(({ record: _record, ...entry }) => entry);
+    return entries.map(({ record: _record, cooling: _cooling, ...entry }) => entry);
   }
 
   /**
@@ -293,8 +310,20 @@ export class Router {
     /** Set after a context-length error: only tiers with a larger window are worth trying. */
     let needsContextAbove: number | undefined;
 
-    for await (const { tier, generation } of this.candidates(route, context, skipped)) {
+    for await (const { tier, generation, notBefore } of this.candidates(route, context, skipped)) {
       if (needsContextAbove !== undefined && (tier.config.contextWindow ?? 0) <= needsContextAbove) continue;
+      const coolingLeftMs = (notBefore ?? 0) - clock();
+      if (coolingLeftMs > 0) {
+        if (coolingLeftMs > retry.maxRetryAfterMs || coolingLeftMs >= deadline - clock()) {
+          lastFailure = {
+            errorClass: "rate_limited",
+            message: `${tier.config.name} is rate-limited for another ${Math.ceil(coolingLeftMs)} ms`,
+            retryAfterMs: coolingLeftMs,
+          };
+          continue;
+        }
+        if (!(await sleep(coolingLeftMs, signal))) return callerLeft(attempts, skipped);
+      }
       for (let sameTierRetries = 0; ; sameTierRetries++) {
         const remainingMs = deadline - clock();
         if (remainingMs <= 0) {
@@ -317,6 +346,8 @@ export class Router {
         if (failure.errorClass === "bad_output") held.push({ tier: tier.config.name, generation, failure });
         else breakers.recordOutcome(tier.config.name, generation, failure);
         lastFailure = failure;
+        const cooling = coolingMs(failure, retry.cooling);
+        if (cooling !== undefined) breakers.cool(tier.config.name, cooling, failure);
 
         const translated = tier.protocol !== context.clientProtocol;
         if (translated && failure.errorClass === "client" && !failure.contextLength) break; // the next tier may take it
@@ -334,13 +365,7 @@ export class Router {
         });
         if (step.kind === "give_up") return { ok: false, failure, attempts, skipped };
         if (step.kind === "retry_same_tier") {
-          if (!(await sleep(step.delayMs, signal)))
-            return {
-              ok: false,
-              attempts,
-              skipped,
-              failure: { errorClass: "caller", message: "the client closed the request" },
-            };
+          if (!(await sleep(step.delayMs, signal))) return callerLeft(attempts, skipped);
           continue;
         }
         if (step.largerContextOnly) {
@@ -354,6 +379,13 @@ export class Router {
     return { ok: false, failure: lastFailure, attempts, skipped };
   }
 }
+
+const callerLeft = <T>(attempts: number, skipped: Skip[]): RouteResult<T> => ({
+  ok: false,
+  attempts,
+  skipped,
+  failure: { errorClass: "caller", message: "the client closed the request" },
+});
 
 /** A bad output no other answer confirmed: recorded, but as the request's, never against the tier. */
 export const unconfirmed = (failure: AttemptFailure): AttemptFailure => ({

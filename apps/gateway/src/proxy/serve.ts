@@ -173,7 +173,8 @@ function withInputTokens(start: OpenedStream["start"], request: ChatRequest): No
  * Every tier failed. A client error is the client's to fix and is returned as
  * such; anything else gets rung 3 (the route's canned answer, clearly marked)
  * or, without one, a 503 that names the last failure's class but never echoes
- * upstream messages (they can quote key fragments).
+ * upstream messages (they can quote key fragments), with `retry-after` when
+ * the last tier said when it is due back.
  */
 function fallBack(
   c: Context<AppEnv>,
@@ -198,6 +199,10 @@ function fallBack(
   counters.inc("breakwater_requests_total", { route: route.config.name, rung: canned ? "canned" : "error" });
   if (!canned) {
     const status = failure.status ? ` (${failure.status})` : "";
+    // Every tier was rate-limited or cooling: say when one is due back, as the tier said (clients' SDKs honour it).
+    if (failure.retryAfterMs !== undefined) {
+      c.header("retry-after", String(Math.max(1, Math.ceil(failure.retryAfterMs / 1000))));
+    }
     throw new ApiError(
       "all_tiers_failed",
       `every tier of route "${route.config.name}" failed; last failure: ${failure.errorClass}${status}`,

@@ -9,6 +9,8 @@ const help = {
   breakwater_attempts_total: "Attempts against each tier by result (ok, or the error class).",
   breakwater_tier_skips_total:
     "Tiers passed over because they cannot serve the request (reason: the missing capability, or protocol for fields only another protocol carries). Never failures.",
+  breakwater_tier_cooldowns_total:
+    "Rate-limit cool-downs this process started or lengthened on a tier (a 429, or a 503/529 with retry-after); the tier is passed over until the cool-down ends.",
   breakwater_rate_limited_total:
     "Requests and outcome batches refused with 429 by a key's rate limit (key: the key's env name).",
   breakwater_connections_rejected_total:
@@ -27,6 +29,11 @@ export function registerMetrics(app: App): void {
       "# HELP breakwater_breaker_state 1 for the state each tier's breaker is in.",
       "# TYPE breakwater_breaker_state gauge",
     ];
+    const now = Date.now();
+    const cooling: string[] = [
+      "# HELP breakwater_tier_cooling_seconds Seconds left of each tier's rate-limit cool-down (0: none).",
+      "# TYPE breakwater_tier_cooling_seconds gauge",
+    ];
     const gauges: Record<string, string[]> = {
       breakwater_error_window_calls: [],
       breakwater_error_window_failures: [],
@@ -38,6 +45,8 @@ export function registerMetrics(app: App): void {
       const state = visibleState(breakers.view.get(tier));
       for (const candidate of states)
         lines.push(`breakwater_breaker_state{${label},state="${candidate}"} ${candidate === state ? 1 : 0}`);
+      const until = breakers.view.cooling(tier, now)?.until;
+      cooling.push(`breakwater_tier_cooling_seconds{${label}} ${until === undefined ? 0 : (until - now) / 1000}`);
       const signals = breakers.view.lastObserved(tier)?.signals;
       if (!signals) continue;
       gauges.breakwater_error_window_calls?.push(`breakwater_error_window_calls{${label}} ${signals.error.calls}`);
@@ -53,6 +62,7 @@ export function registerMetrics(app: App): void {
         );
       }
     }
+    lines.push(...cooling);
     for (const [name, samples] of Object.entries(gauges)) {
       lines.push(
         `# HELP ${name} ${name.replaceAll("_", " ")} since the breaker's last transition.`,

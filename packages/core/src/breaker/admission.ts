@@ -5,14 +5,34 @@ export type Admission =
   | "allow"
   | "deny"
   /** Open and due for its probe: the caller may try to claim it (one wins). */
-  | "probe";
+  | "probe"
+  /** The breaker would admit it, but the tier is rate-limited until its cool-down ends: use another. */
+  | "cooling";
 
 /**
  * May this request use this tier? Decided from the in-process copy of the
  * record alone — never a round trip. `requestFraction` is the request's
- * deterministic position in [0, 1) (see sampleFraction), used for the ramp share.
+ * deterministic position in [0, 1) (see sampleFraction), used for the ramp share;
+ * `coolingUntil` is when the tier's rate-limit cool-down ends (see coolingMs).
  */
-export function admit(record: BreakerRecord, now: number, requestFraction: number, policy: BreakerPolicy): Admission {
+export function admit(
+  record: BreakerRecord,
+  now: number,
+  requestFraction: number,
+  policy: BreakerPolicy,
+  coolingUntil = 0,
+): Admission {
+  const breaker = breakerAdmission(record, now, requestFraction, policy);
+  // Operator modes that say "do not hold this tier back" hold over a cool-down too.
+  return breaker !== "deny" && record.mode === "auto" && coolingUntil > now ? "cooling" : breaker;
+}
+
+function breakerAdmission(
+  record: BreakerRecord,
+  now: number,
+  requestFraction: number,
+  policy: BreakerPolicy,
+): Exclude<Admission, "cooling"> {
   switch (record.mode) {
     case "forced_open":
       return "deny";
