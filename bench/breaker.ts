@@ -60,19 +60,19 @@ async function outage(options: {
         await sleep(25);
       }
     })();
-    /** The simulator's count of calls to the primary: the PUT answers with it. */
-    const primaryCalls = async (method: "GET" | "PUT") => {
-      const response = await request(`${simulator.url}/_control/providers/primary`, {
+    /** The simulator's count of calls to a tier (a PUT of the primary's fault answers with it too). */
+    const calls = async (tier: "primary" | "secondary", method: "GET" | "PUT" = "GET") => {
+      const response = await request(`${simulator.url}/_control/providers/${tier}`, {
         method,
         ...(method === "PUT" && { body: JSON.stringify({ fault: options.fault }) }),
         dispatcher: agent,
       });
       return ((await response.body.json()) as { stats: { requests: number } }).stats.requests;
     };
-    let callsAtFault = 0;
+    const atFault = { primary: 0, secondary: 0 };
     const faulted = (async () => {
       await sleep(options.faultAtMs);
-      callsAtFault = await primaryCalls("PUT");
+      [atFault.primary, atFault.secondary] = await Promise.all([calls("primary", "PUT"), calls("secondary")]);
     })();
     const inFlight: Promise<void>[] = [];
     const total = Math.floor((options.rate * options.durationMs) / 1000);
@@ -96,8 +96,11 @@ async function outage(options: {
       );
     }
     await Promise.all([...inFlight, poller, faulted]);
-    const primaryCallsInFault = (await primaryCalls("GET")) - callsAtFault;
-    return { samples, openedAt, faultAt: options.faultAtMs, primaryCallsInFault };
+    const callsInFault = {
+      primary: (await calls("primary")) - atFault.primary,
+      secondary: (await calls("secondary")) - atFault.secondary,
+    };
+    return { samples, openedAt, faultAt: options.faultAtMs, primaryCallsInFault: callsInFault.primary, callsInFault };
   } finally {
     await agent.close();
     await gateway.stop();
@@ -141,26 +144,33 @@ export async function breakerTrip() {
   return { report: report.join("\n") };
 }
 
+/**
+ * A primary that accepts and never answers, production defaults (hedging
+ * `auto`, slow calls at ≥ 1 s), a 5 s timeout: what users wait, when the
+ * breaker opens, and how many upstream calls the fault phase cost.
+ */
 export async function breakerHang() {
-  const timeoutMs = 2_000;
-  const { samples, openedAt, faultAt } = await outage({
+  const timeoutMs = 5_000;
+  const hedgeMinMs = 500; // retry.hedge_min_ms's default: the auto delay here, the simulator answering in ms
+  const { samples, openedAt, faultAt, callsInFault } = await outage({
     fault: { mode: "hang" },
     timeouts: `timeout_ms: ${timeoutMs}, first_byte_timeout_ms: ${timeoutMs}`,
     rate: 20,
-    faultAtMs: 3_000,
+    faultAtMs: 5_000, // 100 healthy answers first: the primary's normal first-byte time is known
     durationMs: 15_000,
   });
-  const before = samples.filter((s) => s.startedAt >= faultAt && (openedAt === undefined || s.startedAt <= openedAt));
-  const after = samples.filter((s) => openedAt !== undefined && s.startedAt > openedAt);
-  const paidTimeout = (s: Sample) => s.latencyMs >= timeoutMs;
-  const worstBefore = summarise(before.map((s) => s.latencyMs));
-  const afterStats = summarise(after.map((s) => s.latencyMs));
+  const healthy = summarise(samples.filter((s) => s.startedAt < faultAt).map((s) => s.latencyMs));
+  const fault = samples.filter((s) => s.startedAt >= faultAt);
+  const faultStats = summarise(fault.map((s) => s.latencyMs));
+  const beforeTrip = fault.filter((s) => openedAt === undefined || s.startedAt <= openedAt);
+  const upstream = callsInFault.primary + callsInFault.secondary;
   return {
     report: [
-      `hanging primary (accepts, never answers), timeout_ms ${timeoutMs}, at 20 req/s, production defaults:`,
+      `hanging primary (accepts, never answers), timeout_ms ${timeoutMs}, at 20 req/s, production defaults (hedge_after_ms auto ≥ ${hedgeMinMs} ms, slow_call_min_ms 1000):`,
       `  breaker opened ${openedAt === undefined ? "never" : ms(openedAt - faultAt)} after the hang began`,
-      `  before the trip: ${before.length} requests, ${before.filter(paidTimeout).length} paid a timeout, worst ${ms(worstBefore.max)} (one timeout + the fail-over)`,
-      `  after the trip:  ${after.length} requests, ${after.filter(paidTimeout).length} paid a timeout, p50 ${ms(afterStats.p50)} p99 ${ms(afterStats.p99)} max ${ms(afterStats.max)}`,
+      `  healthy phase: p50 ${ms(healthy.p50)}  p99 ${ms(healthy.p99)}`,
+      `  fault phase:   p50 ${ms(faultStats.p50)}  p99 ${ms(faultStats.p99)}  max ${ms(faultStats.max)}; ${beforeTrip.length} requests before the trip, ${fault.filter((s) => s.latencyMs >= timeoutMs).length} paid a timeout`,
+      `  upstream calls in the fault phase: ${upstream} for ${fault.length} requests (${(upstream / fault.length).toFixed(2)}×): primary ${callsInFault.primary}, secondary ${callsInFault.secondary}`,
       `  non-200 answers: ${samples.filter((s) => s.status !== 200).length}`,
     ].join("\n"),
   };

@@ -28,9 +28,15 @@ export interface Services {
   counters: Counters;
   /**
    * Records one attempt's outcome (proxied, streamed or reported by an app): metrics and breaker window.
-   * `reporter`: the name of the key that reported it, for attribution and its share cap.
+   * `reporter`: the name of the key that reported it, for attribution and its share cap;
+   * `slowNoted`: the attempt already counted as a slow call (BreakerEngine.recordOutcome).
    */
-  recordAttempt(tier: string, generation: number, failure: AttemptFailure | undefined, reporter?: string): void;
+  recordAttempt(
+    tier: string,
+    generation: number,
+    failure: AttemptFailure | undefined,
+    from?: { reporter?: string; slowNoted?: boolean },
+  ): void;
   db: Db;
   clock: Clock;
   /** Every accepted key and what it may do (auth.ts). */

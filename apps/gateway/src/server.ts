@@ -177,9 +177,9 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
 
     const counters = new Counters();
     /** The one way an attempt's outcome is recorded: counted for /metrics, then into the breaker's window. */
-    const recordAttempt: Services["recordAttempt"] = (tier, generation, failure, reporter) => {
+    const recordAttempt: Services["recordAttempt"] = (tier, generation, failure, from) => {
       counters.inc("breakwater_attempts_total", { tier, result: failure?.errorClass ?? "ok" });
-      breakers.recordOutcome(tier, generation, failure, reporter);
+      breakers.recordOutcome(tier, generation, failure, from);
     };
     const router = new Router(buildRoutes(config, adapters.tiers), {
       onSkip: (skip) => {
@@ -190,10 +190,19 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
           reason: (FEATURES as readonly string[]).includes(skip.reason) ? skip.reason : "protocol",
         });
       },
+      onHedge: (hedge) => {
+        counters.inc("breakwater_hedges_total", { route: hedge.route, winner: hedge.winner });
+        // The attempt that lost the race was aborted: neither a success nor a failure of its tier.
+        const loser = { original: hedge.hedgeTier, hedge: hedge.tier, neither: undefined }[hedge.winner];
+        if (loser) counters.inc("breakwater_attempts_total", { tier: loser, result: "hedged_loser" });
+      },
+      slowCallMinMs: config.breaker.slow_call_min_ms,
       breakers: {
         admit: (tier, fraction) => breakers.admit(tier, fraction),
         claimProbe: (tier) => breakers.claimProbe(tier),
-        recordOutcome: recordAttempt,
+        recordOutcome: (tier, generation, failure, slowNoted) =>
+          recordAttempt(tier, generation, failure, { slowNoted: slowNoted === true }),
+        slowCall: (tier, generation) => breakers.slowCall(tier, generation),
         cool: (tier, ms, failure) => {
           if (breakers.cool(tier, ms, failure)) counters.inc("breakwater_tier_cooldowns_total", { tier });
         },

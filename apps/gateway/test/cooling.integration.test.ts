@@ -39,7 +39,13 @@ describe("rate-limit cool-downs", () => {
     const a = await startHarness("services", yaml, { ...shared, engine: { ...fastEngine, instanceId: "gw-a" } });
     harnesses.push(a);
     const b = await startHarness("services", yaml, { ...shared, engine: { ...fastEngine, instanceId: "gw-b" } });
-    harnesses.push({ ...b, close: async () => (await b.close(), await simulator.close()) });
+    harnesses.push({
+      ...b,
+      close: async () => {
+        await b.close();
+        await simulator.close();
+      },
+    });
 
     // Every call to the primary would be refused; only the first one is ever made.
     simulator.setFault("primary", { mode: "error", status: 429, kind: "rate_limit", retry_after_s: 2 });

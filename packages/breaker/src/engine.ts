@@ -195,8 +195,19 @@ export class BreakerEngine {
     return this.evaluator.claimProbe(tier);
   }
 
-  /** `reporter`: the name of the key that reported it (POST /v1/outcomes); attributed, and capped at its share. */
-  recordOutcome(tier: string, generation: number, failure: AttemptFailure | undefined, reporter?: string): void {
+  /**
+   * `reporter`: the name of the key that reported it (POST /v1/outcomes);
+   * attributed, and capped at its share. `slowNoted`: this attempt already
+   * counted in the failure run as a slow call (slowCall), so its failure does
+   * not count there twice.
+   */
+  recordOutcome(
+    tier: string,
+    generation: number,
+    failure: AttemptFailure | undefined,
+    from: { reporter?: string; slowNoted?: boolean } = {},
+  ): void {
+    const { reporter } = from;
     this.recorder.recordOutcome({
       tier,
       generation,
@@ -205,8 +216,22 @@ export class BreakerEngine {
       ...(reporter !== undefined && { reporter }),
     });
     // Reported outcomes are capped by their key's share instead: a key alone must never open a tier.
-    if (reporter !== undefined) return;
-    const run = this.runs.note(tier, generation, failure?.errorClass);
+    if (reporter !== undefined || (failure && from.slowNoted)) return;
+    this.noteRun(tier, this.runs.note(tier, generation, failure?.errorClass));
+  }
+
+  /**
+   * An attempt of this process still without its first byte long past the
+   * tier's normal (Router: slow-call threshold): it counts in the tier's
+   * failure run now, while in flight, so a hung tier opens after a handful of
+   * such calls instead of after their timeouts. Never in the error window:
+   * the attempt's own outcome goes there when it ends.
+   */
+  slowCall(tier: string, generation: number): void {
+    this.noteRun(tier, this.runs.noteSlow(tier, generation));
+  }
+
+  private noteRun(tier: string, run: number): void {
     // Unambiguous evidence: evaluate now rather than at the next flush.
     if (run > 0 && run === this.policy.consecutiveFailures) void this.evaluate([tier]);
   }

@@ -27,8 +27,17 @@ describe("FailureRuns", () => {
     runs.note("a", 1, "server");
     expect(runs.note("a", 2, "server")).toBe(1);
     expect(runs.of("a", 1)).toBe(0);
-    expect(runs.note("a", 1, "server")).toBe(1);
-    expect(runs.note("a", 1, undefined)).toBe(1);
+    expect(runs.note("a", 1, "server")).toBe(0);
+    expect(runs.note("a", 1, undefined)).toBe(0);
+    expect(runs.noteSlow("a", 1)).toBe(0);
     expect(runs.of("a", 2)).toBe(1);
+  });
+
+  it("counts a slow call in flight like a failure; a success still ends the run", () => {
+    const runs = new FailureRuns();
+    expect(runs.noteSlow("a", 1)).toBe(1);
+    expect(runs.note("a", 1, "server")).toBe(2);
+    expect(runs.noteSlow("a", 1)).toBe(3);
+    expect(runs.note("a", 1, undefined)).toBe(0);
   });
 });

@@ -13,16 +13,29 @@ export class FailureRuns {
 
   /** Notes one attempt's outcome; returns the tier's run after it. */
   note(tier: string, generation: number, errorClass: ErrorClass | undefined): number {
-    let run = this.runs.get(tier);
-    if (!run || run.generation !== generation) {
-      // An outcome admitted under an older generation says nothing about the current one.
-      if (run && generation < run.generation) return run.failures;
-      run = { generation, failures: 0 };
-      this.runs.set(tier, run);
-    }
+    const run = this.current(tier, generation);
+    if (!run) return this.of(tier, generation);
     if (errorClass === undefined) run.failures = 0;
     else if (ERROR_POLICY[errorClass].countsAgainstBreaker) run.failures++;
     return run.failures;
+  }
+
+  /** Notes an attempt still in flight long past the tier's normal: it extends the run like a failure. */
+  noteSlow(tier: string, generation: number): number {
+    const run = this.current(tier, generation);
+    if (!run) return this.of(tier, generation);
+    return ++run.failures;
+  }
+
+  /** The run to note into; undefined for an outcome admitted under an older generation (it says nothing of the current one). */
+  private current(tier: string, generation: number): { generation: number; failures: number } | undefined {
+    let run = this.runs.get(tier);
+    if (!run || run.generation !== generation) {
+      if (run && generation < run.generation) return undefined;
+      run = { generation, failures: 0 };
+      this.runs.set(tier, run);
+    }
+    return run;
   }
 
   /** The tier's run under `generation` (0 once the tier has moved on to another). */

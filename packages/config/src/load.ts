@@ -48,6 +48,7 @@ export interface RouteConfig {
   canned?: string;
   deadlineMs: number;
   whenAllOpen: "probe_soonest" | "canned";
+  hedgeAfterMs: number | "auto" | "off";
   sampleRate: number;
   outputChecks: OutputChecks;
 }
@@ -114,6 +115,7 @@ export interface Config {
     backoffBaseMs: number;
     backoffCapMs: number;
     maxRetryAfterMs: number;
+    hedgeMinMs: number;
     /** Rate-limit cool-downs (coolingMs). */
     cooling: CoolingSettings;
     budgetRatio: number;
@@ -271,6 +273,7 @@ function resolve(file: ConfigFile, env: Record<string, string | undefined>, sour
       ...(route.canned !== undefined && { canned: route.canned }),
       deadlineMs: route.deadline_ms,
       whenAllOpen: route.when_all_open,
+      hedgeAfterMs: route.hedge_after_ms,
       sampleRate: route.sample_rate ?? file.judge.sample_rate,
       outputChecks: { ...ALL_OUTPUT_CHECKS, ...route.output_checks },
     });
@@ -294,6 +297,7 @@ function resolve(file: ConfigFile, env: Record<string, string | undefined>, sour
       backoffBaseMs: file.retry.backoff_base_ms,
       backoffCapMs: file.retry.backoff_cap_ms,
       maxRetryAfterMs: file.retry.max_retry_after_ms,
+      hedgeMinMs: file.retry.hedge_min_ms,
       cooling: { defaultMs: file.retry.cooling_default_ms, maxMs: file.retry.cooling_max_ms },
       budgetRatio: file.retry.budget_ratio,
       budgetMinPerSecond: file.retry.budget_min_per_second,

@@ -78,6 +78,13 @@ const routeSchema = z.strictObject({
    * `canned` goes straight to rung 3.
    */
   when_all_open: z.enum(["probe_soonest", "canned"]).default("probe_soonest"),
+  /**
+   * An attempt with no first byte after this long gets a second attempt on the
+   * next tier; the first to answer wins. `auto`: 1.5 × the tier's own recent
+   * p95 time to first byte (at least retry.hedge_min_ms; no hedge until 20
+   * answers are known); `off`: never.
+   */
+  hedge_after_ms: z.union([z.literal("auto"), z.literal("off"), positiveMs]).default("auto"),
   /** Overrides judge.sample_rate for this route. */
   sample_rate: fraction.optional(),
   /** The "bad 200" checks, each on by default; `false` turns one off for this route. */
@@ -90,6 +97,8 @@ const retrySchema = z
     backoff_cap_ms: positiveMs.default(2_000),
     /** A longer retry-after than this fails over instead of waiting. */
     max_retry_after_ms: positiveMs.default(5_000),
+    /** The shortest `auto` hedge delay, whatever a tier's own first-byte times say. */
+    hedge_min_ms: positiveMs.default(500),
     /** A 429 without retry-after passes its tier over (fleet-wide) for this long. */
     cooling_default_ms: positiveMs.default(1_000),
     /** No rate-limit cool-down lasts longer than this, whatever retry-after said. */
@@ -106,6 +115,12 @@ const breakerSchema = z
     min_calls: z.number().int().positive().default(20),
     /** A run of this many failed calls with no success between them, seen by one process, opens the tier at once (0: off). */
     consecutive_failures: z.number().int().nonnegative().default(5),
+    /**
+     * An attempt still without its first byte after 3 × the tier's recent p95
+     * (and at least this long) counts in that run as a slow call, while still
+     * in flight: a hung tier opens without waiting for timeouts (0: off).
+     */
+    slow_call_min_ms: z.number().int().nonnegative().default(1_000),
     error_window_s: z.number().int().positive().default(60),
     error_bucket_s: z.number().int().positive().default(5),
     judge_threshold: fraction.default(0.7),

@@ -3,10 +3,12 @@ import {
   type Admission,
   type AttemptFailure,
   type BreakerRecord,
+  type CallKind,
   type Clock,
   type CoolingSettings,
   coolingMs,
   decideAfterFailure,
+  FirstByteTimes,
   type RetryBudget,
   sampleFraction,
 } from "@breakwater/core";
@@ -46,25 +48,51 @@ export interface RouteRuntime {
 }
 
 export type RouteResult<T> =
-  /** `generation`: the breaker generation the serving tier was admitted under; its outcome is recorded under it. */
+  /**
+   * `generation`: the breaker generation the serving tier was admitted under; its outcome is recorded under it.
+   * `slowNoted`: the serving attempt already counted as a slow call (its later failure must not count twice).
+   */
   (
-    | { ok: true; tier: TierRuntime; value: T; attempts: number; generation: number }
+    | { ok: true; tier: TierRuntime; value: T; attempts: number; generation: number; slowNoted: boolean }
     | { ok: false; failure: AttemptFailure; attempts: number }
-  ) & { skipped: Skip[] };
+  ) & {
+    skipped: Skip[];
+    /** A second attempt raced the first on another tier (hedging). */
+    hedged: boolean;
+  };
 
 export interface RetrySettings {
   backoffBaseMs: number;
   backoffCapMs: number;
   maxRetryAfterMs: number;
+  /** The shortest `auto` hedge delay. */
+  hedgeMinMs: number;
   cooling: CoolingSettings;
 }
+
+/** A hedge's result, for metrics: which of the two attempts answered first. */
+export interface Hedge {
+  route: string;
+  /** The tier that had not answered within the hedge delay. */
+  tier: string;
+  hedgeTier: string;
+  winner: "original" | "hedge" | "neither";
+}
+
+/** An `auto` hedge fires at this multiple of the tier's recent p95 time to first byte. */
+const HEDGE_P95_FACTOR = 1.5;
+/** An attempt counts as a slow call at this multiple of the tier's recent p95 (at least breaker.slow_call_min_ms). */
+const SLOW_P95_FACTOR = 3;
 
 /** What the router needs from the breakers: in-process admission, the probe claim, outcome recording, cool-downs. */
 export interface Breakers {
   /** `coolingUntil`: when the tier's rate-limit cool-down ends, while one runs. */
   admit(tier: string, requestFraction: number): { admission: Admission; record: BreakerRecord; coolingUntil?: number };
   claimProbe(tier: string): Promise<number | undefined>;
-  recordOutcome(tier: string, generation: number, failure: AttemptFailure | undefined): void;
+  /** `slowNoted`: this attempt already counted as a slow call. */
+  recordOutcome(tier: string, generation: number, failure: AttemptFailure | undefined, slowNoted?: boolean): void;
+  /** An attempt still without its first byte long past the tier's normal: a slow call, counted while in flight. */
+  slowCall(tier: string, generation: number): void;
   /** A rate limit met: pass the tier over, fleet-wide, for `ms`. */
   cool(tier: string, ms: number, failure: AttemptFailure): void;
 }
@@ -72,6 +100,10 @@ export interface Breakers {
 export interface RouterOptions {
   /** Called for each tier skipped because it cannot serve the request (metrics). */
   onSkip?(skip: Skip): void;
+  /** Called when a hedge race ends (metrics). */
+  onHedge?(hedge: Hedge): void;
+  /** breaker.slow_call_min_ms; 0 turns slow-call counting off. */
+  slowCallMinMs: number;
   retry: RetrySettings;
   budget: RetryBudget;
   clock: Clock;
@@ -98,13 +130,38 @@ interface HeldBadOutput {
   tier: string;
   generation: number;
   failure: AttemptFailure;
+  slowNoted: boolean;
 }
 
 interface Candidate {
   tier: TierRuntime;
   generation: number;
+  /** This request holds the tier's single probe. */
+  probe?: boolean;
   /** A cooling tier, tried only because no other can serve: not before its cool-down ends. */
   notBefore?: number;
+}
+
+/** How one kind of call is attempted: the call, and what to do with an answer nobody will use (a hedge's loser). */
+interface AttemptSpec<T> {
+  kind: CallKind;
+  /** Record a success when the attempt resolves (complete), or leave it to the caller (a stream ends later). */
+  recordSuccess: boolean;
+  call(tier: TierRuntime, remainingMs: number, signal: AbortSignal): Promise<T>;
+  discard(value: T): void;
+}
+
+type Settled<T> = { ok: true; value: T } | { ok: false; failure: AttemptFailure };
+
+/** One attempt in flight. `settled` never rejects. */
+interface Running<T> {
+  candidate: Candidate;
+  startedAt: number;
+  settled: Promise<Settled<T>>;
+  /** It has counted as a slow call (in the tier's failure run). */
+  slowNoted: boolean;
+  /** Aborts it as a hedge's loser: its answer is discarded and its outcome never recorded. */
+  lose(): void;
 }
 
 export interface PlanEntry {
@@ -131,6 +188,9 @@ function soonestBack<T extends { record: BreakerRecord }>(held: T[]): T | undefi
  * its timeouts and the request's deadline, failures triaged by the taxonomy.
  */
 export class Router {
+  /** Each tier's recent times to first byte: what `auto` hedging and slow calls measure against. */
+  private readonly firstByte = new FirstByteTimes();
+
   constructor(
     private readonly routes: ReadonlyMap<string, RouteRuntime>,
     private readonly options: RouterOptions,
@@ -142,16 +202,16 @@ export class Router {
 
   /** A bad output (a 200 that cannot be the answer asked for) fails the attempt like a server error. */
   complete(route: RouteRuntime, request: ChatRequest, context: RequestContext): Promise<RouteResult<ChatResponse>> {
-    return this.run(route, context, true, async (tier, remainingMs) => {
-      const response = await completeAttempt(
-        tier.adapter,
-        request,
-        timeoutsFor(tier.config, remainingMs),
-        context.signal,
-      );
-      const bad = findBadOutput(request, response, route.config.outputChecks);
-      if (bad) throw new ProviderError({ errorClass: "bad_output", message: bad.message });
-      return response;
+    return this.run(route, context, {
+      kind: "complete",
+      recordSuccess: true,
+      call: async (tier, remainingMs, signal) => {
+        const response = await completeAttempt(tier.adapter, request, timeoutsFor(tier.config, remainingMs), signal);
+        const bad = findBadOutput(request, response, route.config.outputChecks);
+        if (bad) throw new ProviderError({ errorClass: "bad_output", message: bad.message });
+        return response;
+      },
+      discard: () => {},
     });
   }
 
@@ -161,19 +221,19 @@ export class Router {
    * allows. The stream's own outcome is the caller's to record when it ends.
    */
   openStream(route: RouteRuntime, request: ChatRequest, context: RequestContext): Promise<RouteResult<OpenedStream>> {
-    return this.run(route, context, false, async (tier, remainingMs) => {
-      const opened = await openStreamAttempt(
-        tier.adapter,
-        request,
-        timeoutsFor(tier.config, remainingMs),
-        context.signal,
-      );
-      const bad = badFirstEvent(request, opened.first, route.config.outputChecks);
-      if (bad) {
-        opened.cancel();
-        throw new ProviderError({ errorClass: "bad_output", message: bad.message });
-      }
-      return opened;
+    return this.run(route, context, {
+      kind: "stream",
+      recordSuccess: false,
+      call: async (tier, remainingMs, signal) => {
+        const opened = await openStreamAttempt(tier.adapter, request, timeoutsFor(tier.config, remainingMs), signal);
+        const bad = badFirstEvent(request, opened.first, route.config.outputChecks);
+        if (bad) {
+          opened.cancel();
+          throw new ProviderError({ errorClass: "bad_output", message: bad.message });
+        }
+        return opened;
+      },
+      discard: (opened) => opened.cancel(),
     });
   }
 
@@ -207,7 +267,7 @@ export class Router {
         const generation = await breakers.claimProbe(tier.config.name);
         if (generation !== undefined) {
           admitted++;
-          yield { tier, generation };
+          yield { tier, generation, probe: true };
         } else held.push({ tier, record });
       } else held.push({ tier, record });
     }
@@ -279,16 +339,11 @@ export class Router {
    * against its tier only when another answer to the same request passed the
    * checks; otherwise it is recorded as a client error.
    */
-  private async run<T>(
-    route: RouteRuntime,
-    context: RequestContext,
-    recordSuccess: boolean,
-    attempt: (tier: TierRuntime, remainingMs: number) => Promise<T>,
-  ): Promise<RouteResult<T>> {
+  private async run<T>(route: RouteRuntime, context: RequestContext, spec: AttemptSpec<T>): Promise<RouteResult<T>> {
     const held: HeldBadOutput[] = [];
-    const result = await this.tryTiers(route, context, recordSuccess, attempt, held);
-    for (const { tier, generation, failure } of held) {
-      this.options.breakers.recordOutcome(tier, generation, result.ok ? failure : unconfirmed(failure));
+    const result = await this.tryTiers(route, context, spec, held);
+    for (const { tier, generation, failure, slowNoted } of held) {
+      this.options.breakers.recordOutcome(tier, generation, result.ok ? failure : unconfirmed(failure), slowNoted);
     }
     return result;
   }
@@ -296,22 +351,38 @@ export class Router {
   private async tryTiers<T>(
     route: RouteRuntime,
     context: RequestContext,
-    recordSuccess: boolean,
-    attempt: (tier: TierRuntime, remainingMs: number) => Promise<T>,
+    spec: AttemptSpec<T>,
     held: HeldBadOutput[],
   ): Promise<RouteResult<T>> {
-    const { clock, budget, retry, breakers } = this.options;
+    const { clock, budget, retry } = this.options;
     const { signal } = context;
     const deadline = clock() + route.config.deadlineMs;
     budget.recordRequest();
     const skipped: Skip[] = [];
+    /** Tiers a hedge already tried: the loop does not try them again. */
+    const hedgedOnto = new Set<TierRuntime>();
     let attempts = 0;
+    let hedged = false;
     let lastFailure: AttemptFailure = { errorClass: "server", message: "every tier's breaker is open" };
     /** Set after a context-length error: only tiers with a larger window are worth trying. */
     let needsContextAbove: number | undefined;
+    const fits = (tier: TierRuntime) =>
+      needsContextAbove === undefined || (tier.config.contextWindow ?? 0) > needsContextAbove;
+    const served = (running: Running<T>, value: T): RouteResult<T> => ({
+      ok: true,
+      tier: running.candidate.tier,
+      value,
+      attempts,
+      generation: running.candidate.generation,
+      slowNoted: running.slowNoted,
+      skipped,
+      hedged,
+    });
+    const failed = (failure: AttemptFailure): RouteResult<T> => ({ ok: false, failure, attempts, skipped, hedged });
 
-    for await (const { tier, generation, notBefore } of this.candidates(route, context, skipped)) {
-      if (needsContextAbove !== undefined && (tier.config.contextWindow ?? 0) <= needsContextAbove) continue;
+    for await (const candidate of this.candidates(route, context, skipped)) {
+      const { tier, notBefore } = candidate;
+      if (!fits(tier) || hedgedOnto.has(tier)) continue;
       const coolingLeftMs = (notBefore ?? 0) - clock();
       if (coolingLeftMs > 0) {
         if (coolingLeftMs > retry.maxRetryAfterMs || coolingLeftMs >= deadline - clock()) {
@@ -322,32 +393,57 @@ export class Router {
           };
           continue;
         }
-        if (!(await sleep(coolingLeftMs, signal))) return callerLeft(attempts, skipped);
+        if (!(await sleep(coolingLeftMs, signal))) return failed(callerLeft);
       }
       for (let sameTierRetries = 0; ; sameTierRetries++) {
         const remainingMs = deadline - clock();
         if (remainingMs <= 0) {
-          return {
-            ok: false,
-            attempts,
-            skipped,
-            failure: { errorClass: "transport", message: `request deadline of ${route.config.deadlineMs} ms exceeded` },
-          };
+          return failed({
+            errorClass: "transport",
+            message: `request deadline of ${route.config.deadlineMs} ms exceeded`,
+          });
         }
         attempts++;
-        let failure: AttemptFailure;
-        try {
-          const value = await attempt(tier, remainingMs);
-          if (recordSuccess) breakers.recordOutcome(tier.config.name, generation, undefined);
-          return { ok: true, tier, value, attempts, generation, skipped };
-        } catch (error) {
-          failure = error instanceof ProviderError ? error.failure : { errorClass: "server", message: String(error) };
+        const running = this.start(candidate, spec, remainingMs, context);
+        let outcome: Settled<T>;
+        // A probe is not hedged: abandoned, it would leave the tier unproven until its lease ran out.
+        const hedgeAfterMs =
+          sameTierRetries === 0 && !candidate.probe ? this.hedgeAfterMs(route, tier, spec.kind) : undefined;
+        const early =
+          hedgeAfterMs === undefined || hedgeAfterMs >= remainingMs
+            ? await running.settled
+            : await settledWithin(running.settled, hedgeAfterMs);
+        const hedgeTier =
+          early === undefined && !signal.aborted ? this.hedgeCandidate(route, tier, context, fits) : undefined;
+        if (hedgeTier && budget.tryAcquire()) {
+          // No first byte within the hedge delay: the next tier races it, out of the retry budget.
+          attempts++;
+          hedged = true;
+          hedgedOnto.add(hedgeTier.tier);
+          const hedge = this.start(hedgeTier, spec, deadline - clock(), context);
+          const race = await this.race(running, hedge);
+          for (const [loser, failure] of race.failed) lastFailure = this.settleFailure(loser, failure, held);
+          this.options.onHedge?.({
+            route: route.config.name,
+            tier: tier.config.name,
+            hedgeTier: hedgeTier.tier.config.name,
+            winner: race.winner === undefined ? "neither" : race.winner === running ? "original" : "hedge",
+          });
+          if (race.winner) {
+            this.settleSuccess(race.winner, spec);
+            return served(race.winner, race.value as T);
+          }
+          // Both failed. A failure that is the request's own ends it, as below; any other moves on.
+          if (lastFailure.errorClass === "caller") return failed(lastFailure);
+          break;
         }
-        if (failure.errorClass === "bad_output") held.push({ tier: tier.config.name, generation, failure });
-        else breakers.recordOutcome(tier.config.name, generation, failure);
-        lastFailure = failure;
-        const cooling = coolingMs(failure, retry.cooling);
-        if (cooling !== undefined) breakers.cool(tier.config.name, cooling, failure);
+        outcome = early ?? (await running.settled);
+        if (outcome.ok) {
+          this.settleSuccess(running, spec);
+          return served(running, outcome.value);
+        }
+        const failure = outcome.failure;
+        lastFailure = this.settleFailure(running, failure, held);
 
         const translated = tier.protocol !== context.clientProtocol;
         if (translated && failure.errorClass === "client" && !failure.contextLength) break; // the next tier may take it
@@ -363,29 +459,169 @@ export class Router {
           budget,
           ...(this.options.random && { random: this.options.random }),
         });
-        if (step.kind === "give_up") return { ok: false, failure, attempts, skipped };
+        if (step.kind === "give_up") return failed(failure);
         if (step.kind === "retry_same_tier") {
-          if (!(await sleep(step.delayMs, signal))) return callerLeft(attempts, skipped);
+          if (!(await sleep(step.delayMs, signal))) return failed(callerLeft);
           continue;
         }
         if (step.largerContextOnly) {
           // Without a declared window we cannot know a larger one exists: the client error stands.
-          if (tier.config.contextWindow === undefined) return { ok: false, failure, attempts, skipped };
+          if (tier.config.contextWindow === undefined) return failed(failure);
           needsContextAbove = tier.config.contextWindow;
         }
         break;
       }
     }
-    return { ok: false, failure: lastFailure, attempts, skipped };
+    return failed(lastFailure);
+  }
+
+  /**
+   * Starts one attempt with its own abort signal (a hedge's loser is aborted
+   * alone) and, when the tier's normal is known, its slow-call timer: still
+   * without a first byte at SLOW_P95_FACTOR × the tier's p95 (and at least
+   * slow_call_min_ms), it counts as a slow call while in flight.
+   */
+  private start<T>(
+    candidate: Candidate,
+    spec: AttemptSpec<T>,
+    remainingMs: number,
+    context: RequestContext,
+  ): Running<T> {
+    const { clock, breakers } = this.options;
+    const name = candidate.tier.config.name;
+    const controller = new AbortController();
+    let lost = false;
+    const slowAfterMs = this.slowAfterMs(name, spec.kind);
+    const slowTimer =
+      slowAfterMs === undefined
+        ? undefined
+        : setTimeout(() => {
+            running.slowNoted = true;
+            breakers.slowCall(name, candidate.generation);
+          }, slowAfterMs);
+    const startedAt = clock();
+    const running: Running<T> = {
+      candidate,
+      startedAt,
+      slowNoted: false,
+      lose: () => {
+        lost = true;
+        clearTimeout(slowTimer);
+        controller.abort();
+      },
+      settled: spec.call(candidate.tier, remainingMs, AbortSignal.any([context.signal, controller.signal])).then(
+        (value): Settled<T> => {
+          clearTimeout(slowTimer);
+          if (lost) {
+            spec.discard(value);
+            return { ok: false, failure: { errorClass: "caller", message: "lost a hedge race" } };
+          }
+          this.firstByte.add(name, spec.kind, clock() - startedAt);
+          return { ok: true, value };
+        },
+        (error: unknown): Settled<T> => {
+          clearTimeout(slowTimer);
+          return {
+            ok: false,
+            failure: error instanceof ProviderError ? error.failure : { errorClass: "server", message: String(error) },
+          };
+        },
+      ),
+    };
+    return running;
+  }
+
+  /**
+   * The first of two attempts to succeed wins; the other is lost. The
+   * original losing means it had no first byte within the hedge delay while
+   * another tier answered the same request: a slow call, counted now (the
+   * signal that opens a hung tier although its attempts never time out).
+   * Both failing: both failures, in the order they came.
+   */
+  private async race<T>(
+    original: Running<T>,
+    hedge: Running<T>,
+  ): Promise<{ winner?: Running<T>; value?: T; failed: Array<[Running<T>, AttemptFailure]> }> {
+    const failed: Array<[Running<T>, AttemptFailure]> = [];
+    const pending = new Set([original, hedge]);
+    while (pending.size > 0) {
+      const [running, outcome] = await Promise.race(
+        [...pending].map((attempt) => attempt.settled.then((settled) => [attempt, settled] as const)),
+      );
+      pending.delete(running);
+      if (outcome.ok) {
+        for (const loser of pending) {
+          if (loser === original && !loser.slowNoted) {
+            loser.slowNoted = true;
+            this.options.breakers.slowCall(loser.candidate.tier.config.name, loser.candidate.generation);
+          }
+          loser.lose();
+        }
+        return { winner: running, value: outcome.value, failed };
+      }
+      failed.push([running, outcome.failure]);
+    }
+    return { failed };
+  }
+
+  private settleSuccess<T>(running: Running<T>, spec: AttemptSpec<T>): void {
+    if (!spec.recordSuccess) return;
+    const { tier, generation } = running.candidate;
+    this.options.breakers.recordOutcome(tier.config.name, generation, undefined, running.slowNoted);
+  }
+
+  /** Records a failed attempt (a bad output is held until the request is over) and starts a cool-down it calls for. */
+  private settleFailure<T>(running: Running<T>, failure: AttemptFailure, held: HeldBadOutput[]): AttemptFailure {
+    const { breakers, retry } = this.options;
+    const name = running.candidate.tier.config.name;
+    const { generation } = running.candidate;
+    if (failure.errorClass === "bad_output")
+      held.push({ tier: name, generation, failure, slowNoted: running.slowNoted });
+    else breakers.recordOutcome(name, generation, failure, running.slowNoted);
+    const cooling = coolingMs(failure, retry.cooling);
+    if (cooling !== undefined) breakers.cool(name, cooling, failure);
+    return failure;
+  }
+
+  /** When to hedge an attempt on `tier`: the route's fixed delay, or `auto` from the tier's own first-byte times. */
+  private hedgeAfterMs(route: RouteRuntime, tier: TierRuntime, kind: CallKind): number | undefined {
+    const setting = route.config.hedgeAfterMs;
+    if (setting === "off") return undefined;
+    if (setting !== "auto") return setting;
+    const p95 = this.firstByte.quantile(tier.config.name, kind, 0.95);
+    return p95 === undefined ? undefined : Math.max(this.options.retry.hedgeMinMs, p95 * HEDGE_P95_FACTOR);
+  }
+
+  private slowAfterMs(tier: string, kind: CallKind): number | undefined {
+    const { slowCallMinMs } = this.options;
+    if (slowCallMinMs === 0) return undefined;
+    const p95 = this.firstByte.quantile(tier, kind, 0.95);
+    return p95 === undefined ? undefined : Math.max(slowCallMinMs, p95 * SLOW_P95_FACTOR);
+  }
+
+  /**
+   * The tier a hedge runs on: the next in the route that can serve the
+   * request and whose breaker plainly admits it (from the in-process copy —
+   * never a probe, a cooling tier or a fallback: a hedge must not take a
+   * probe it may abandon).
+   */
+  private hedgeCandidate(
+    route: RouteRuntime,
+    current: TierRuntime,
+    context: RequestContext,
+    fits: (tier: TierRuntime) => boolean,
+  ): Candidate | undefined {
+    const fraction = sampleFraction(context.requestId);
+    for (const tier of route.tiers.slice(route.tiers.indexOf(current) + 1)) {
+      if (unmetBy(context.needs, tier) !== undefined || !fits(tier)) continue;
+      const { admission, record } = this.options.breakers.admit(tier.config.name, fraction);
+      if (admission === "allow") return { tier, generation: record.generation };
+    }
+    return undefined;
   }
 }
 
-const callerLeft = <T>(attempts: number, skipped: Skip[]): RouteResult<T> => ({
-  ok: false,
-  attempts,
-  skipped,
-  failure: { errorClass: "caller", message: "the client closed the request" },
-});
+const callerLeft: AttemptFailure = { errorClass: "caller", message: "the client closed the request" };
 
 /** A bad output no other answer confirmed: recorded, but as the request's, never against the tier. */
 export const unconfirmed = (failure: AttemptFailure): AttemptFailure => ({
@@ -401,6 +637,17 @@ function timeoutsFor(tier: TierConfig, remainingMs: number): AttemptTimeouts {
     firstByteMs: Math.min(tier.firstByteTimeoutMs, remainingMs),
     streamIdleMs: tier.streamIdleTimeoutMs,
   };
+}
+
+/** What `promise` settles with if that is within `ms`, else undefined; its timer cleared either way. */
+function settledWithin<T>(promise: Promise<T>, ms: number): Promise<T | undefined> {
+  return new Promise((resolve) => {
+    const timer = setTimeout(() => resolve(undefined), ms);
+    void promise.then((value) => {
+      clearTimeout(timer);
+      resolve(value);
+    });
+  });
 }
 
 /** Resolves true after `ms`, or false as soon as the caller goes away. */

@@ -85,6 +85,7 @@ async function complete(
   };
   const result = await router.complete(route, inbound.request, context);
   if (result.skipped.length > 0) c.header("x-breakwater-skipped", describeSkips(result.skipped));
+  if (result.hedged) c.header("x-breakwater-hedged", "1");
   if (!result.ok) return fallBack(c, route, inbound, result.failure, result.attempts, meta);
   const of = { requestId: context.requestId, route: route.config.name, tier: result.tier.config.name };
   const reason = sampler.decide(of);
@@ -134,7 +135,7 @@ async function stream(
         keepText: reason !== undefined || inbound.request.responseFormat !== undefined,
         streamsEnd,
         onEnd: (failure, response) => {
-          recordAttempt(tierName, generation, failure);
+          recordAttempt(tierName, generation, failure, { slowNoted: result.slowNoted });
           if (!failure && reason) sampler.enqueue({ ...of, reason, generation, request: inbound.request, response });
           else if (failure && failure.errorClass !== "caller") {
             logger.warn("stream failed after first byte", {
@@ -150,6 +151,7 @@ async function stream(
     );
     const headers = streamHeaders(c, { rung: "tier", tier: tierName, attempts: result.attempts });
     if (result.skipped.length > 0) headers.set("x-breakwater-skipped", describeSkips(result.skipped));
+    if (result.hedged) headers.set("x-breakwater-hedged", "1");
     return new Response(body, { status: 200, headers });
   } catch (error) {
     // Nothing has reached the client: let go of the upstream stream before answering with the error.

@@ -9,6 +9,8 @@ const help = {
   breakwater_attempts_total: "Attempts against each tier by result (ok, or the error class).",
   breakwater_tier_skips_total:
     "Tiers passed over because they cannot serve the request (reason: the missing capability, or protocol for fields only another protocol carries). Never failures.",
+  breakwater_hedges_total:
+    "Hedged requests by route and which attempt answered first (original, hedge, or neither); the loser is counted in breakwater_attempts_total as hedged_loser.",
   breakwater_tier_cooldowns_total:
     "Rate-limit cool-downs this process started or lengthened on a tier (a 429, or a 503/529 with retry-after); the tier is passed over until the cool-down ends.",
   breakwater_rate_limited_total:

@@ -83,7 +83,7 @@ export function registerOutcomes(app: App): void {
 
     for (const outcome of outcomes) {
       const generation = outcome.generation ?? breakers.view.get(outcome.tier).generation;
-      recordAttempt(outcome.tier, generation, failureOf(outcome), caller.name);
+      recordAttempt(outcome.tier, generation, failureOf(outcome), { reporter: caller.name });
       if (outcome.ok && outcome.sample) {
         const of = {
           requestId: outcome.sample.request_id,

@@ -80,7 +80,9 @@ describe("breaker: a run of failures", () => {
     expect(evaluate(closed(), withRun(4), T0, policy, noJitter)).toBeUndefined();
     const decision = evaluate(closed(), withRun(5), T0, policy, noJitter);
     expect(decision?.to).toBe("open");
-    expect(decision?.reason).toMatch(/^5 calls in a row failed with no success between them; cool-down 30 s$/);
+    expect(decision?.reason).toMatch(
+      /^5 calls in a row failed or were slow, with no success between them; cool-down 30 s$/,
+    );
     expect(decision?.snapshot.run).toEqual({ failures_in_a_row: 5, consecutive_failures: 5 });
   });
 

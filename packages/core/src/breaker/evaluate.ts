@@ -132,7 +132,7 @@ function tripReason(signals: Signals, policy: BreakerPolicy): string | undefined
   }
   const run = signals.run ?? 0;
   if (policy.consecutiveFailures > 0 && run >= policy.consecutiveFailures) {
-    return `${run} calls in a row failed with no success between them`;
+    return `${run} calls in a row failed or were slow, with no success between them`;
   }
   if (quality.judged >= policy.minJudged && mean(quality) < policy.judgeThreshold) {
     return `judge mean ${mean(quality).toFixed(2)} < ${policy.judgeThreshold} over ${quality.judged} verdicts`;
