@@ -5,9 +5,14 @@ import { ms, summarise } from "./stats.ts";
 
 const headers = { "content-type": "application/json", authorization: "Bearer bench-key" };
 const body = JSON.stringify({ model: "chat", messages: [{ role: "user", content: "status report, please" }] });
+const streamBody = JSON.stringify({
+  model: "chat",
+  stream: true,
+  messages: [{ role: "user", content: "tell me a story about a lighthouse keeper" }],
+});
 const sleep = (duration: number) => new Promise((resolve) => setTimeout(resolve, duration));
 
-const yaml = (simulatorUrl: string, timeouts: string, breaker = "") => `
+const yaml = (simulatorUrl: string, timeouts: string, breaker = "", routeExtra = "") => `
 auth: { client_keys: [env:BENCH_CLIENT_KEY] }
 ${breaker ? `breaker: { ${breaker} }` : ""}
 # Benchmarks stop their gateways often: no readiness grace before the listener closes.
@@ -16,7 +21,7 @@ tiers:
   primary: { provider: openai, model: gpt-4.1, api_key: env:BENCH_CLIENT_KEY, base_url: "${simulatorUrl}/primary/v1", ${timeouts} }
   secondary: { provider: anthropic, model: claude-sonnet-5-5, api_key: env:BENCH_CLIENT_KEY, base_url: "${simulatorUrl}/secondary" }
 routes:
-  chat: { tiers: [primary, secondary] }
+  chat: { tiers: [primary, secondary]${routeExtra ? `, ${routeExtra}` : ""} }
 `;
 
 interface Sample {
@@ -24,6 +29,8 @@ interface Sample {
   latencyMs: number;
   tier: string | null;
   status: number;
+  /** Streams: the answer ended with its finish and [DONE], no in-stream error. */
+  complete?: boolean;
 }
 
 /**
@@ -39,12 +46,16 @@ async function outage(options: {
   durationMs: number;
   /** Breaker settings over the production defaults, as YAML flow-map entries. */
   breaker?: string;
+  /** Streamed requests (Chat Completions), each read to its end. */
+  stream?: boolean;
+  /** More settings of the route, as YAML flow-map entries. */
+  routeExtra?: string;
 }) {
   const services = await benchServices();
   const simulator = await startSimulatorProcess(18_911);
   const gateway = await startGatewayProcess(
     18_912,
-    yaml(simulator.url, options.timeouts, options.breaker),
+    yaml(simulator.url, options.timeouts, options.breaker, options.routeExtra),
     services.env,
   );
   const agent = new Agent({ keepAliveTimeout: 30_000, connections: 256 });
@@ -82,17 +93,26 @@ async function outage(options: {
       if (wait > 1) await sleep(wait);
       const startedAt = performance.now() - started;
       inFlight.push(
-        request(`${gateway.url}/v1/chat/completions`, { method: "POST", headers, body, dispatcher: agent }).then(
-          async (response) => {
-            await response.body.dump();
-            samples.push({
-              startedAt,
-              latencyMs: performance.now() - started - startedAt,
-              tier: (response.headers["x-breakwater-tier"] as string) ?? null,
-              status: response.statusCode,
-            });
-          },
-        ),
+        request(`${gateway.url}/v1/chat/completions`, {
+          method: "POST",
+          headers,
+          body: options.stream ? streamBody : body,
+          dispatcher: agent,
+        }).then(async (response) => {
+          let text = "";
+          if (options.stream) text = await response.body.text();
+          else await response.body.dump();
+          samples.push({
+            startedAt,
+            latencyMs: performance.now() - started - startedAt,
+            tier: (response.headers["x-breakwater-tier"] as string) ?? null,
+            status: response.statusCode,
+            ...(options.stream && {
+              complete:
+                text.includes('"finish_reason":"stop"') && text.includes("data: [DONE]") && !text.includes('"error"'),
+            }),
+          });
+        }),
       );
     }
     await Promise.all([...inFlight, poller, faulted]);
@@ -172,6 +192,57 @@ export async function breakerHang() {
       `  fault phase:   p50 ${ms(faultStats.p50)}  p99 ${ms(faultStats.p99)}  max ${ms(faultStats.max)}; ${beforeTrip.length} requests before the trip, ${fault.filter((s) => s.latencyMs >= timeoutMs).length} paid a timeout`,
       `  upstream calls in the fault phase: ${upstream} for ${fault.length} requests (${(upstream / fault.length).toFixed(2)}×): primary ${callsInFault.primary}, secondary ${callsInFault.secondary}`,
       `  non-200 answers: ${samples.filter((s) => s.status !== 200).length}`,
+    ].join("\n"),
+  };
+}
+
+/**
+ * Every stream from the primary breaks after its first chunks: what reaches
+ * the clients (streams that end in an error, or end short) with mid-stream
+ * continuation on (the default) and off.
+ */
+export async function midStream() {
+  const report = ["primary streams break after 2 chunks (in-stream error), at 20 req/s, streamed Chat Completions:"];
+  for (const continueStreams of [true, false]) {
+    const { samples, faultAt, openedAt } = await outage({
+      fault: { mode: "stream_error", after_chunks: 2 },
+      timeouts: "timeout_ms: 20000",
+      rate: 20,
+      faultAtMs: 3_000,
+      durationMs: 10_000,
+      stream: true,
+      ...(!continueStreams && { routeExtra: "continue_streams: false" }),
+    });
+    const fault = samples.filter((s) => s.startedAt >= faultAt);
+    const broken = fault.filter((s) => s.status !== 200 || !s.complete).length;
+    const stats = summarise(fault.map((s) => s.latencyMs));
+    report.push(
+      `  continue_streams: ${continueStreams}: ${broken} of ${fault.length} fault-phase streams ended in an error or short; breaker opened ${openedAt === undefined ? "never" : ms(openedAt - faultAt)} after the fault began; fault-phase stream p50 ${ms(stats.p50)} p99 ${ms(stats.p99)}`,
+    );
+  }
+  return { report: report.join("\n") };
+}
+
+/**
+ * A garbage brownout (200 OK, garbled text) on the primary after a minute of
+ * healthy traffic, production defaults and no judges: how many garbage
+ * answers reach users before the screen opens the tier.
+ */
+export async function garbageBrownout() {
+  const { samples, faultAt, openedAt } = await outage({
+    fault: { mode: "garbled" },
+    timeouts: "timeout_ms: 20000",
+    rate: 20,
+    faultAtMs: 60_000,
+    durationMs: 90_000,
+  });
+  const fault = samples.filter((s) => s.startedAt >= faultAt);
+  const garbage = fault.filter((s) => s.tier === "primary").length;
+  return {
+    report: [
+      "primary answers garbled text (200 OK) from t = 60 s, at 20 req/s, production defaults (screen_threshold 0.5, min_screened 10), no judges:",
+      `  breaker opened ${openedAt === undefined ? "never" : ms(openedAt - faultAt)} after the brownout began`,
+      `  garbage answers served in the 30 s brownout: ${garbage} of ${fault.length} (${((100 * garbage) / fault.length).toFixed(1)}%); non-200 answers: ${samples.filter((s) => s.status !== 200).length}`,
     ].join("\n"),
   };
 }

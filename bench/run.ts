@@ -1,4 +1,4 @@
-import { breakerHang, breakerTrip, rateLimited, redisRoundTrips } from "./breaker.ts";
+import { breakerHang, breakerTrip, garbageBrownout, midStream, rateLimited, redisRoundTrips } from "./breaker.ts";
 import { proxyOverhead } from "./proxy-overhead.ts";
 import { qualityDetection } from "./quality-detection.ts";
 import { saturation } from "./saturation.ts";
@@ -18,6 +18,8 @@ const scenarios: Record<string, () => Promise<{ report: string }>> = {
   "breaker-trip": breakerTrip,
   "breaker-hang": breakerHang,
   "rate-limited": rateLimited,
+  "mid-stream": midStream,
+  "garbage-brownout": garbageBrownout,
   "redis-round-trips": redisRoundTrips,
   "quality-detection": qualityDetection,
   saturation: () =>

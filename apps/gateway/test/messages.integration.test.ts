@@ -72,7 +72,7 @@ describe("POST /v1/messages with the official Anthropic SDK as the client", () =
   it("turns an upstream failure after the first byte into an in-stream error the SDK raises", async () => {
     h.simulator.setFault("gpt", { mode: "stream_error", after_chunks: 2 });
     const stream = anthropic.messages.stream({
-      model: "chat",
+      model: "busy", // one tier: no other to continue the stream on
       max_tokens: 200,
       messages: [{ role: "user", content: "tell me a long story about the sea" }],
     });

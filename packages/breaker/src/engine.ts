@@ -20,6 +20,7 @@ import { FailureRuns } from "./failure-runs.ts";
 import type { Log } from "./log.ts";
 import { policyFrom, reporterSharesFrom } from "./policy.ts";
 import { OutcomeRecorder } from "./recorder.ts";
+import { ScreenWindows } from "./screen-windows.ts";
 import { BreakerView } from "./view.ts";
 
 export interface EngineOptions {
@@ -56,6 +57,7 @@ export class BreakerEngine {
   readonly instanceId: string;
   private readonly auditWriter: AuditWriter;
   private readonly runs = new FailureRuns();
+  private readonly screens = new ScreenWindows();
 
   /** This process's audit writer's losses: entries parked as unwritable, and entries Redis lost before they were written. */
   get auditLosses(): { deadLettered: number; lost: number } {
@@ -82,6 +84,7 @@ export class BreakerEngine {
       ...(options.random && { random: options.random }),
       probeClaimTimeoutMs: config.breaker.store_timeout_ms,
       runOf: (tier, generation) => this.runs.of(tier, generation),
+      screenOf: (tier, generation) => this.screens.of(tier, generation),
       ...(options.overrideTimeoutMs !== undefined && { overrideTimeoutMs: options.overrideTimeoutMs }),
       onLocalProbe: (tier, cause) =>
         log.warn("probe claimed locally: the breaker store could not take the claim", { tier, cause }),
@@ -229,6 +232,19 @@ export class BreakerEngine {
    */
   slowCall(tier: string, generation: number): void {
     this.noteRun(tier, this.runs.noteSlow(tier, generation));
+  }
+
+  /**
+   * The screen's verdict on one answer from the tier (AnswerScreen). A
+   * flagged answer that brings the tier's recent share to the threshold
+   * evaluates it now: a garbage brownout opens within a dozen answers.
+   */
+  screened(tier: string, generation: number, flagged: boolean): void {
+    const window = this.screens.note(tier, generation, flagged);
+    const { screenThreshold, minScreened } = this.policy;
+    if (flagged && screenThreshold > 0 && window.screened >= minScreened) {
+      if (window.flagged / window.screened >= screenThreshold) void this.evaluate([tier]);
+    }
   }
 
   private noteRun(tier: string, run: number): void {

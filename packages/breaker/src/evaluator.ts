@@ -31,6 +31,8 @@ export interface EvaluatorOptions {
   onLocalProbe?: (tier: string, cause: string) => void;
   /** This process's run of failures in a row on the tier under a generation (see FailureRuns). */
   runOf?: (tier: string, generation: number) => number;
+  /** This process's screen window on the tier under a generation (see ScreenWindows). */
+  screenOf?: (tier: string, generation: number) => { screened: number; flagged: number };
 }
 
 export type OverrideResult =
@@ -91,7 +93,9 @@ export class Evaluator {
     if (stored) this.view.apply(stored, epoch);
     const record = stored ?? initialRecord(tier, 0);
     const run = this.options.runOf?.(tier, record.generation);
-    const decision = evaluate(record, run === undefined ? signals : { ...signals, run }, now, this.policy, this.random);
+    const screen = this.options.screenOf?.(tier, record.generation);
+    const local = { ...(run !== undefined && { run }), ...(screen && { screen }) };
+    const decision = evaluate(record, { ...signals, ...local }, now, this.policy, this.random);
     if (!decision) return undefined;
     const won = await this.commit(
       { generation: record.generation, epoch },

@@ -20,6 +20,8 @@ export function policyFrom(
     errorThreshold: breaker.error_threshold,
     minCalls: breaker.min_calls,
     consecutiveFailures: breaker.consecutive_failures,
+    screenThreshold: breaker.screen_threshold,
+    minScreened: breaker.min_screened,
     judgeThreshold: breaker.judge_threshold,
     minJudged: breaker.min_judged,
     minJudgedShort: breaker.min_judged_short,

@@ -49,6 +49,7 @@ export interface RouteConfig {
   deadlineMs: number;
   whenAllOpen: "probe_soonest" | "canned";
   hedgeAfterMs: number | "auto" | "off";
+  continueStreams: boolean;
   sampleRate: number;
   outputChecks: OutputChecks;
 }
@@ -274,6 +275,7 @@ function resolve(file: ConfigFile, env: Record<string, string | undefined>, sour
       deadlineMs: route.deadline_ms,
       whenAllOpen: route.when_all_open,
       hedgeAfterMs: route.hedge_after_ms,
+      continueStreams: route.continue_streams,
       sampleRate: route.sample_rate ?? file.judge.sample_rate,
       outputChecks: { ...ALL_OUTPUT_CHECKS, ...route.output_checks },
     });

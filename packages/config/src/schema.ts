@@ -85,6 +85,12 @@ const routeSchema = z.strictObject({
    * answers are known); `off`: never.
    */
   hedge_after_ms: z.union([z.literal("auto"), z.literal("off"), positiveMs]).default("auto"),
+  /**
+   * A stream that fails after its first byte is continued on another tier: the
+   * answer so far is handed over as the start of that tier's answer, and the
+   * client reads one uninterrupted answer. Text only (never after a tool call).
+   */
+  continue_streams: z.boolean().default(true),
   /** Overrides judge.sample_rate for this route. */
   sample_rate: fraction.optional(),
   /** The "bad 200" checks, each on by default; `false` turns one off for this route. */
@@ -121,6 +127,13 @@ const breakerSchema = z
      * in flight: a hung tier opens without waiting for timeouts (0: off).
      */
     slow_call_min_ms: z.number().int().nonnegative().default(1_000),
+    /**
+     * The screen every answer passes through (README: "The screen"): a tier
+     * opens when this share of the last answers one process screened looked
+     * garbled, over at least `min_screened` of them (0: off).
+     */
+    screen_threshold: fraction.default(0.5),
+    min_screened: z.number().int().positive().default(10),
     error_window_s: z.number().int().positive().default(60),
     error_bucket_s: z.number().int().positive().default(5),
     judge_threshold: fraction.default(0.7),

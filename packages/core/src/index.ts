@@ -51,3 +51,4 @@ export { ALL_OUTPUT_CHECKS, OUTPUT_CHECKS, type OutputCheck, type OutputChecks }
 export { RetryBudget, type RetryBudgetOptions } from "./retry-budget.ts";
 export { decideAfterFailure, type NextStep, type RetryContext } from "./retry-decision.ts";
 export { isSampled, judgeSampleRate, sampleFraction } from "./sampling.ts";
+export { AnswerScreen } from "./screen.ts";

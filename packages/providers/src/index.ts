@@ -13,6 +13,7 @@ export {
   openStreamAttempt,
 } from "./attempt.ts";
 export { answerText, StreamAccumulator } from "./canonical/accumulate.ts";
+export { CONTINUE_INSTRUCTION, continuationRequest } from "./canonical/continuation.ts";
 export { estimateInputTokens } from "./canonical/estimate-tokens.ts";
 export { InvalidRequest } from "./canonical/invalid-request.ts";
 export type {

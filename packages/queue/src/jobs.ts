@@ -14,8 +14,8 @@ export const judgeJobSchema = z.object({
   tier: z.string().min(1),
   /** The tier's breaker generation when it answered; the verdict lands in that generation's phase counters. */
   generation: z.number().int().min(0),
-  /** sampled | escalated | probation | sidecar */
-  sampleReason: z.enum(["sampled", "escalated", "probation", "sidecar"]),
+  /** sampled | escalated | probation | sidecar | screened (the answer screen flagged it) */
+  sampleReason: z.enum(["sampled", "escalated", "probation", "sidecar", "screened"]),
   /** Already cut to judge.max_sample_chars. */
   prompt: z.string(),
   answer: z.string(),

@@ -18,6 +18,7 @@ import {
   type ChatRequest,
   type ChatResponse,
   completeAttempt,
+  continuationRequest,
   findBadOutput,
   type Needs,
   type OpenedStream,
@@ -221,20 +222,31 @@ export class Router {
    * allows. The stream's own outcome is the caller's to record when it ends.
    */
   openStream(route: RouteRuntime, request: ChatRequest, context: RequestContext): Promise<RouteResult<OpenedStream>> {
-    return this.run(route, context, {
-      kind: "stream",
-      recordSuccess: false,
-      call: async (tier, remainingMs, signal) => {
-        const opened = await openStreamAttempt(tier.adapter, request, timeoutsFor(tier.config, remainingMs), signal);
-        const bad = badFirstEvent(request, opened.first, route.config.outputChecks);
-        if (bad) {
-          opened.cancel();
-          throw new ProviderError({ errorClass: "bad_output", message: bad.message });
-        }
-        return opened;
-      },
-      discard: (opened) => opened.cancel(),
-    });
+    return this.run(
+      route,
+      context,
+      streamSpec(route, () => request),
+    );
+  }
+
+  /**
+   * Continues a stream that failed after `partial` was sent: on the route's
+   * other tiers, each asked to go on from `partial` (continuationRequest).
+   * Resolves like openStream, once the continuation has produced content.
+   */
+  continueStream(
+    route: RouteRuntime,
+    request: ChatRequest,
+    partial: string,
+    interrupted: TierRuntime,
+    context: RequestContext,
+  ): Promise<RouteResult<OpenedStream>> {
+    const others = { ...route, tiers: route.tiers.filter((tier) => tier !== interrupted) };
+    return this.run(
+      others,
+      context,
+      streamSpec(route, (tier) => continuationRequest(request, partial, tier.protocol)),
+    );
   }
 
   /**
@@ -636,6 +648,25 @@ function timeoutsFor(tier: TierConfig, remainingMs: number): AttemptTimeouts {
     responseMs: Math.min(tier.timeoutMs, remainingMs),
     firstByteMs: Math.min(tier.firstByteTimeoutMs, remainingMs),
     streamIdleMs: tier.streamIdleTimeoutMs,
+  };
+}
+
+/** Streams: open, check the first event, and cancel an opened stream nobody will read (a hedge's loser). */
+function streamSpec(route: RouteRuntime, requestFor: (tier: TierRuntime) => ChatRequest): AttemptSpec<OpenedStream> {
+  return {
+    kind: "stream",
+    recordSuccess: false,
+    call: async (tier, remainingMs, signal) => {
+      const request = requestFor(tier);
+      const opened = await openStreamAttempt(tier.adapter, request, timeoutsFor(tier.config, remainingMs), signal);
+      const bad = badFirstEvent(request, opened.first, route.config.outputChecks);
+      if (bad) {
+        opened.cancel();
+        throw new ProviderError({ errorClass: "bad_output", message: bad.message });
+      }
+      return opened;
+    },
+    discard: (opened) => opened.cancel(),
   };
 }
 

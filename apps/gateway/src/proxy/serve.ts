@@ -1,5 +1,6 @@
 import { type AttemptFailure, FEATURE_REASONS } from "@breakwater/core";
 import {
+  answerText,
   type ChatRequest,
   type ChatResponse,
   estimateInputTokens,
@@ -17,6 +18,7 @@ import { callerSignal } from "../request-guards.ts";
 import { refusalFor } from "../upstream-refusal.ts";
 import type { InboundRequest } from "./inbound.ts";
 import type { RouteRuntime, Skip } from "./router.ts";
+import { AnswerScreen, recordScreen } from "./screen.ts";
 import { eventStream, framesStream } from "./sse.ts";
 
 /**
@@ -76,7 +78,8 @@ async function complete(
   needs: Needs,
   meta: ResponseMeta,
 ) {
-  const { router, sampler, counters } = c.get("services");
+  const services = c.get("services");
+  const { router, sampler, counters } = services;
   const context = {
     requestId: c.get("requestId"),
     signal: callerSignal(c),
@@ -88,7 +91,10 @@ async function complete(
   if (result.hedged) c.header("x-breakwater-hedged", "1");
   if (!result.ok) return fallBack(c, route, inbound, result.failure, result.attempts, meta);
   const of = { requestId: context.requestId, route: route.config.name, tier: result.tier.config.name };
-  const reason = sampler.decide(of);
+  const screen = new AnswerScreen();
+  screen.push(answerText(result.value));
+  const flagged = recordScreen(services, { ...of, generation: result.generation }, inbound.request, screen);
+  const reason = sampler.decide(of) ?? (flagged ? "screened" : undefined);
   if (reason)
     sampler.enqueue({ ...of, reason, generation: result.generation, request: inbound.request, response: result.value });
   counters.inc("breakwater_requests_total", { route: route.config.name, rung: "tier" });
@@ -107,7 +113,8 @@ async function stream(
   needs: Needs,
   meta: ResponseMeta,
 ) {
-  const { router, logger, recordAttempt, sampler, counters, streamsEnd } = c.get("services");
+  const services = c.get("services");
+  const { router, logger, recordAttempt, sampler, counters, streamsEnd } = services;
   const context = {
     requestId: c.get("requestId"),
     signal: callerSignal(c),
@@ -116,11 +123,12 @@ async function stream(
   };
   const result = await router.openStream(route, inbound.request, context);
   if (!result.ok) return fallBack(c, route, inbound, result.failure, result.attempts, meta, result.skipped);
-  const tierName = result.tier.config.name;
-  const { generation } = result;
   counters.inc("breakwater_requests_total", { route: route.config.name, rung: "tier" });
-  const of = { requestId: context.requestId, route: route.config.name, tier: tierName };
+  /** The attempt whose stream the client is reading: the first, or the last continuation. */
+  let serving = { tier: result.tier, generation: result.generation, slowNoted: result.slowNoted };
+  const of = { requestId: context.requestId, route: route.config.name, tier: result.tier.config.name };
   const reason = sampler.decide(of);
+  const screen = new AnswerScreen();
   try {
     const opened = inbound.render.opensWithInputTokens
       ? { ...result.value, start: withInputTokens(result.value.start, inbound.request) }
@@ -134,13 +142,46 @@ async function stream(
         // The whole answer only when someone reads it: the judges, or the checks of tools and JSON output.
         keepText: reason !== undefined || inbound.request.responseFormat !== undefined,
         streamsEnd,
+        screen,
+        ...(route.config.continueStreams && {
+          continueWith: async (partial: string, failure: AttemptFailure) => {
+            const next = await router.continueStream(route, inbound.request, partial, serving.tier, context);
+            counters.inc("breakwater_stream_continuations_total", {
+              route: route.config.name,
+              result: next.ok ? "continued" : "failed",
+            });
+            if (!next.ok) return undefined;
+            const interrupted = serving;
+            // The broken attempt's failure counts against its tier; onEnd speaks for the continuation.
+            recordAttempt(interrupted.tier.config.name, interrupted.generation, failure, {
+              slowNoted: interrupted.slowNoted,
+            });
+            serving = { tier: next.tier, generation: next.generation, slowNoted: next.slowNoted };
+            logger.info("stream continued on another tier", {
+              request_id: context.requestId,
+              from: interrupted.tier.config.name,
+              to: next.tier.config.name,
+              error_class: failure.errorClass,
+              sent_chars: partial.length,
+            });
+            return next.value;
+          },
+        }),
         onEnd: (failure, response) => {
-          recordAttempt(tierName, generation, failure, { slowNoted: result.slowNoted });
-          if (!failure && reason) sampler.enqueue({ ...of, reason, generation, request: inbound.request, response });
-          else if (failure && failure.errorClass !== "caller") {
+          const { tier, generation, slowNoted } = serving;
+          recordAttempt(tier.config.name, generation, failure, { slowNoted });
+          const finished = { ...of, tier: tier.config.name, generation };
+          // Only a whole answer is screened; one flagged is judged when its text was kept (a sampled stream).
+          const flagged = failure ? undefined : recordScreen(services, finished, inbound.request, screen);
+          // A continued answer is judged whole, under the tier that finished it.
+          if (!failure && reason) {
+            sampler.enqueue({ ...finished, reason, request: inbound.request, response });
+          } else if (flagged && answerText(response)) {
+            sampler.enqueue({ ...finished, reason: "screened", request: inbound.request, response });
+          } else if (failure && failure.errorClass !== "caller") {
             logger.warn("stream failed after first byte", {
               request_id: context.requestId,
-              tier: tierName,
+              tier: tier.config.name,
               error_class: failure.errorClass,
               // The client's stream got only the class; the upstream's own words are for the log.
               upstream_message: redactSecrets(failure.message),
@@ -149,7 +190,7 @@ async function stream(
         },
       },
     );
-    const headers = streamHeaders(c, { rung: "tier", tier: tierName, attempts: result.attempts });
+    const headers = streamHeaders(c, { rung: "tier", tier: result.tier.config.name, attempts: result.attempts });
     if (result.skipped.length > 0) headers.set("x-breakwater-skipped", describeSkips(result.skipped));
     if (result.hedged) headers.set("x-breakwater-hedged", "1");
     return new Response(body, { status: 200, headers });

@@ -1,4 +1,4 @@
-import type { AttemptFailure, OutputChecks } from "@breakwater/core";
+import type { AnswerScreen, AttemptFailure, OutputChecks } from "@breakwater/core";
 import {
   type ChatRequest,
   type ChatResponse,
@@ -33,6 +33,63 @@ export interface EventStreamOptions {
   onEnd: (failure: AttemptFailure | undefined, response: ChatResponse) => void;
   /** Aborted when the gateway's shutdown grace period ends: the stream ends with its error event, not a silent cut. */
   streamsEnd?: AbortSignal;
+  /**
+   * Mid-stream continuation: called when the upstream breaks after the first
+   * byte while everything sent so far is one answer's text, with that text.
+   * Resolves with another tier's stream that goes on from it (its text is
+   * appended to the same block: the client reads one answer), or undefined
+   * (then the in-stream error, as without it). The callee records the broken
+   * attempt's failure when it continues; `onEnd` then speaks for the last one.
+   */
+  continueWith?: (partial: string, failure: AttemptFailure) => Promise<OpenedStream | undefined>;
+  /** Reads the answer's text as it streams (the screen every answer passes through). */
+  screen?: AnswerScreen;
+}
+
+/** A stream is continued at most this often: a third tier breaking too ends it honestly. */
+const MAX_CONTINUATIONS = 2;
+
+/** What of the answer so far a continuation can carry on: single-answer text, nothing else. */
+class Continuable {
+  text = "";
+  /** The block the text is in, which a continuation's text joins; undefined until some text came. */
+  textBlock: number | undefined;
+  private lastBlock = -1;
+  possible = true;
+
+  note(event: Exclude<StreamEvent, { type: "start" }>): void {
+    if (event.type === "finish") return;
+    this.lastBlock = Math.max(this.lastBlock, event.block);
+    if ((event.choice ?? 0) !== 0) this.possible = false;
+    else if (event.type === "text") {
+      this.text += event.text;
+      this.textBlock = event.block;
+    } else if (
+      event.type !== "reasoning" &&
+      event.type !== "reasoning_signature" &&
+      event.type !== "redacted_reasoning"
+    )
+      this.possible = false; // a tool call, a refusal: not text another model can go on from
+  }
+
+  /**
+   * A continuation's event as part of this answer: its text joins the text
+   * block (a new block after the last if there was no text yet), its own
+   * reasoning is not the client's (dropped), and anything but text ends it.
+   */
+  adopt(event: Exclude<StreamEvent, { type: "start" }>): Exclude<StreamEvent, { type: "start" }> | undefined {
+    if (event.type === "finish") return event;
+    if (event.type === "reasoning" || event.type === "reasoning_signature" || event.type === "redacted_reasoning")
+      return undefined;
+    if (event.type !== "text") {
+      throw new ProviderError({
+        errorClass: "stream",
+        message: `the continuation answered with ${event.type}, not text`,
+      });
+    }
+    this.textBlock ??= this.lastBlock + 1;
+    return { ...event, block: this.textBlock };
+  }
 }
 
 /**
@@ -47,7 +104,10 @@ export function eventStream(
   writer: StreamWriter,
   options: EventStreamOptions,
 ): ReadableStream<Uint8Array> {
-  const rest = opened.rest[Symbol.asyncIterator]();
+  let current = opened;
+  let rest = opened.rest[Symbol.asyncIterator]();
+  let continuations = 0;
+  const sofar = new Continuable();
   const answer = new StreamAccumulator({ keepText: options.keepText });
   if (opened.start) answer.push(opened.start);
   let ended = false;
@@ -60,30 +120,64 @@ export function eventStream(
     const bad = failure ? undefined : findBadOutput(options.request, response, options.checks);
     options.onEnd(bad ? unconfirmed({ errorClass: "bad_output", message: bad.message }) : failure, response);
   };
-  const framesFor = (event: Exclude<StreamEvent, { type: "start" }>): Frame[] => {
+  /** Frames for one upstream event; in a continuation, as part of the answer already under way. */
+  const framesFor = (upstream: Exclude<StreamEvent, { type: "start" }>): Frame[] => {
+    const event = continuations > 0 ? sofar.adopt(upstream) : upstream;
+    if (!event) return [];
+    sofar.note(event);
+    if (event.type === "text" && (event.choice ?? 0) === 0) options.screen?.push(event.text);
     answer.push(event);
     return event.type === "finish" ? writer.finish(event) : writer.content(event);
   };
   const enqueue = (controller: ReadableStreamDefaultController<Uint8Array>, frames: Frame[]) => {
     for (const frame of frames) controller.enqueue(serialize(frame));
   };
+  /** Sends an opened stream's first event; true when that was also its last. */
+  const sendFirst = (controller: ReadableStreamDefaultController<Uint8Array>, stream: OpenedStream) => {
+    enqueue(controller, framesFor(stream.first));
+    if (stream.first.type !== "finish") return false;
+    end(undefined);
+    controller.close();
+    return true;
+  };
+  /** The upstream broke after the first byte: go on on another tier if the answer so far allows, else the error. */
+  const broke = async (controller: ReadableStreamDefaultController<Uint8Array>, failure: AttemptFailure) => {
+    const next =
+      options.continueWith && sofar.possible && failure.errorClass !== "caller" && continuations < MAX_CONTINUATIONS
+        ? await options.continueWith(sofar.text, failure).catch(() => undefined)
+        : undefined;
+    if (ended) {
+      next?.cancel(); // the client left, or the gateway shut down, while the continuation opened
+      return;
+    }
+    if (next) {
+      continuations++;
+      current = next;
+      rest = next.rest[Symbol.asyncIterator]();
+      try {
+        sendFirst(controller, next);
+      } catch (error) {
+        next.cancel();
+        await broke(controller, failureOf(error));
+      }
+      return;
+    }
+    end(failure);
+    enqueue(controller, writer.error(failure));
+    controller.close();
+  };
 
   return new ReadableStream<Uint8Array>({
     start(controller) {
       enqueue(controller, writer.open(opened.start));
-      enqueue(controller, framesFor(opened.first));
-      if (opened.first.type === "finish") {
-        end(undefined);
-        controller.close();
-        return;
-      }
+      if (sendFirst(controller, opened)) return;
       // Not a tier failure, so the class that never counts against it; the client sees its protocol's error.
       onStreamsEnd = () => {
         const failure: AttemptFailure = { errorClass: "caller", message: "the gateway shut down during the stream" };
         end(failure);
         enqueue(controller, writer.error(failure));
         controller.close();
-        opened.cancel();
+        current.cancel();
       };
       if (options.streamsEnd?.aborted) onStreamsEnd();
       else options.streamsEnd?.addEventListener("abort", onStreamsEnd, { once: true });
@@ -104,19 +198,19 @@ export function eventStream(
         }
       } catch (error) {
         if (ended) return; // the upstream read failed because the stream was already ended and closed
-        const failure: AttemptFailure =
-          error instanceof ProviderError ? error.failure : { errorClass: "stream", message: String(error) };
-        end(failure);
-        enqueue(controller, writer.error(failure));
-        controller.close();
+        current.cancel();
+        await broke(controller, failureOf(error));
       }
     },
     cancel() {
       end({ errorClass: "caller", message: "the client closed the stream" });
-      opened.cancel();
+      current.cancel();
     },
   });
 }
+
+const failureOf = (error: unknown): AttemptFailure =>
+  error instanceof ProviderError ? error.failure : { errorClass: "stream", message: String(error) };
 
 /** A complete answer already in hand as an event stream (rung 3 for streaming clients). */
 export const framesStream = (frames: Frame[]): ReadableStream<Uint8Array> =>

@@ -11,6 +11,10 @@ const help = {
     "Tiers passed over because they cannot serve the request (reason: the missing capability, or protocol for fields only another protocol carries). Never failures.",
   breakwater_hedges_total:
     "Hedged requests by route and which attempt answered first (original, hedge, or neither); the loser is counted in breakwater_attempts_total as hedged_loser.",
+  breakwater_stream_continuations_total:
+    "Streams that broke after their first byte and were continued on another tier (result: continued), or could not be (failed: the client got the in-stream error).",
+  breakwater_screen_flagged_total:
+    "Answers the screen flagged as garbled (replacement or control characters, symbol or script soup, a repetition loop), by tier; they feed the breaker's screen signal and are judged.",
   breakwater_tier_cooldowns_total:
     "Rate-limit cool-downs this process started or lengthened on a tier (a 429, or a 503/529 with retry-after); the tier is passed over until the cool-down ends.",
   breakwater_rate_limited_total:

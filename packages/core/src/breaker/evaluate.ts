@@ -55,6 +55,9 @@ export function snapshotOf(signals: Signals, policy: BreakerPolicy): Record<stri
     ...(signals.run !== undefined && {
       run: { failures_in_a_row: signals.run, consecutive_failures: policy.consecutiveFailures },
     }),
+    ...(signals.screen && {
+      screen: { ...signals.screen, threshold: policy.screenThreshold, min_screened: policy.minScreened },
+    }),
     quality: {
       judged: quality.judged,
       mean: meanOrNull(quality),
@@ -133,6 +136,15 @@ function tripReason(signals: Signals, policy: BreakerPolicy): string | undefined
   const run = signals.run ?? 0;
   if (policy.consecutiveFailures > 0 && run >= policy.consecutiveFailures) {
     return `${run} calls in a row failed or were slow, with no success between them`;
+  }
+  const screen = signals.screen;
+  if (
+    screen &&
+    policy.screenThreshold > 0 &&
+    screen.screened >= policy.minScreened &&
+    screen.flagged / screen.screened >= policy.screenThreshold
+  ) {
+    return `screen: ${screen.flagged} of the last ${screen.screened} answers looked garbled (≥ ${pct(policy.screenThreshold)})`;
   }
   if (quality.judged >= policy.minJudged && mean(quality) < policy.judgeThreshold) {
     return `judge mean ${mean(quality).toFixed(2)} < ${policy.judgeThreshold} over ${quality.judged} verdicts`;

@@ -5,6 +5,8 @@ export const testPolicy: BreakerPolicy = {
   errorThreshold: 0.2,
   minCalls: 20,
   consecutiveFailures: 5,
+  screenThreshold: 0.5,
+  minScreened: 10,
   judgeThreshold: 0.7,
   minJudged: 10,
   minJudgedShort: 5,

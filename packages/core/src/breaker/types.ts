@@ -20,6 +20,13 @@ export interface BreakerPolicy {
    * to outweigh a window of healthy ones.
    */
   consecutiveFailures: number;
+  /**
+   * The screen signal (AnswerScreen): a closed tier opens when, of the last
+   * answers this process screened under the tier's generation (at least
+   * `minScreened`), this share or more looked garbled (0: never).
+   */
+  screenThreshold: number;
+  minScreened: number;
   judgeThreshold: number;
   minJudged: number;
   /** The short quality window's own minimum: trips within a few dozen verdicts, never on a handful. */
@@ -115,6 +122,8 @@ export interface Signals {
    * outcomes never extend a run: they are capped by share instead).
    */
   run?: number;
+  /** The screen: of this process's recent answers from the tier under the record's generation, how many were screened and flagged. */
+  screen?: { screened: number; flagged: number };
 }
 
 export type Actor = `evaluator:${string}` | `operator:${string}` | "system:expiry";

@@ -1,0 +1,35 @@
+import { AnswerScreen } from "@breakwater/core";
+import type { ChatRequest } from "@breakwater/providers";
+import type { Services } from "../context.ts";
+
+/** The prompt's text (system and every message), for the screen's script rule. */
+function promptText(request: ChatRequest): string {
+  let text = request.system.map((part) => part.text).join("\n");
+  for (const message of request.messages) {
+    for (const part of message.content) if (part.type === "text") text += `\n${part.text}`;
+  }
+  return text;
+}
+
+/**
+ * The screen's verdict on one answer, recorded: into the tier's screen
+ * window (the breaker's `screen` signal), and, when flagged, into the log and
+ * /metrics. Returns the reason it was flagged, if it was; the caller then has
+ * it judged. Never changes the answer.
+ */
+export function recordScreen(
+  services: Pick<Services, "breakers" | "counters" | "logger">,
+  of: { requestId: string; tier: string; generation: number },
+  request: ChatRequest,
+  screen: AnswerScreen,
+): string | undefined {
+  const flagged = screen.verdict(() => promptText(request));
+  services.breakers.screened(of.tier, of.generation, flagged !== undefined);
+  if (flagged) {
+    services.counters.inc("breakwater_screen_flagged_total", { tier: of.tier });
+    services.logger.info("answer looked garbled", { request_id: of.requestId, tier: of.tier, why: flagged });
+  }
+  return flagged;
+}
+
+export { AnswerScreen };

@@ -1,0 +1,110 @@
+import { judgements } from "@breakwater/db";
+import { eq } from "drizzle-orm";
+import { afterEach, describe, expect, it } from "vitest";
+import { fastEngine, getJson, type Harness, startHarness, tierState } from "./harness.ts";
+
+/**
+ * The screen every answer passes through (issue 9): garbled answers are
+ * served as they are, flagged, judged, and open their tier within a dozen
+ * answers — without waiting for the 5% the judges sample.
+ */
+const yaml = (breaker = "") => `
+auth: { client_keys: [env:TEST_CLIENT_KEY] }
+breaker: { cooldown_s: 60 ${breaker} }
+judge:
+  sample_rate: 0
+  judges:
+    - { provider: gemini, model: gemini-judge, api_key: env:TEST_UPSTREAM_KEY, base_url: "{{SIM}}/judge-google", timeout_ms: 2000 }
+tiers:
+  primary: { provider: openai, model: gpt-4.1, api_key: env:TEST_UPSTREAM_KEY, base_url: "{{SIM}}/primary/v1" }
+  secondary: { provider: anthropic, model: claude-sonnet-5-5, api_key: env:TEST_UPSTREAM_KEY, base_url: "{{SIM}}/secondary" }
+routes:
+  chat: { tiers: [primary, secondary] }
+`;
+
+const harnesses: Harness[] = [];
+afterEach(async () => {
+  await Promise.all(harnesses.splice(0).map((h) => h.close()));
+});
+
+const start = async (breaker?: string) => {
+  const h = await startHarness("embedded", yaml(breaker), { engine: fastEngine });
+  harnesses.push(h);
+  return h;
+};
+
+describe("the answer screen", () => {
+  it("opens a tier answering garbage after a dozen answers, serving each as it came and judging the flagged ones", async () => {
+    const h = await start();
+    h.simulator.setFault("primary", { mode: "garbled" });
+    const served: string[] = [];
+    for (let i = 0; i < 10; i++) {
+      const { data, response } = await h.client.chat.completions
+        .create({ model: "chat", messages: [{ role: "user", content: `tell me about lighthouses (${i})` }] })
+        .withResponse();
+      served.push(response.headers.get("x-breakwater-tier") ?? "");
+      if (served.at(-1) === "primary") expect(data.choices[0]?.message.content).toMatch(/^[#@%&*~^ẍǫ§¤ ]+$/);
+    }
+    // Served as they came (the screen never blocks an answer) until the tier opened.
+    expect(served.slice(0, 10)).toContain("primary");
+    await expect.poll(() => tierState(h.gateway), { timeout: 2_000 }).toBe("open");
+    const { json } = await getJson(h.gateway, "/v1/tiers/primary");
+    expect(json.reason).toMatch(/^screen: 10 of the last 10 answers looked garbled \(≥ 50\.0%\)/);
+    const after = await h.client.chat.completions
+      .create({ model: "chat", messages: [{ role: "user", content: "and now?" }] })
+      .withResponse();
+    expect(after.response.headers.get("x-breakwater-tier")).toBe("secondary");
+
+    const metrics = await (await fetch(`${h.gateway.url}/metrics`)).text();
+    expect(metrics).toMatch(/breakwater_screen_flagged_total\{tier="primary"\} 10/);
+    // sample_rate 0: every verdict exists because the screen flagged its answer (the first ones
+    // "screened"; once their low scores escalated the tier's sampling, "escalated").
+    const reasons = async () =>
+      (await h.gateway.services.db.select().from(judgements).where(eq(judgements.tier, "primary"))).map(
+        (row) => row.sampleReason,
+      );
+    await expect.poll(async () => (await reasons()).length, { timeout: 5_000 }).toBe(10);
+    expect(await reasons()).toContain("screened");
+    expect(await reasons()).not.toContain("sampled");
+  });
+
+  it("screens streamed answers too", async () => {
+    const h = await start();
+    h.simulator.setFault("primary", { mode: "garbled" });
+    for (let i = 0; i < 10; i++) {
+      const stream = await h.client.chat.completions.create({
+        model: "chat",
+        stream: true,
+        messages: [{ role: "user", content: "tell me a story" }],
+      });
+      for await (const _chunk of stream) {
+        // read to the end
+      }
+    }
+    await expect.poll(() => tierState(h.gateway), { timeout: 2_000 }).toBe("open");
+  });
+
+  it("leaves a healthy tier closed and unflagged, and is no breaker signal when turned off", async () => {
+    const healthy = await start();
+    for (let i = 0; i < 30; i++) {
+      await healthy.client.chat.completions.create({
+        model: "chat",
+        messages: [{ role: "user", content: "Translate into Japanese, Russian and Greek: good evening" }],
+      });
+    }
+    expect(await tierState(healthy.gateway)).toBe("closed");
+    expect(await (await fetch(`${healthy.gateway.url}/metrics`)).text()).not.toContain(
+      "breakwater_screen_flagged_total",
+    );
+
+    // screen_threshold 0: no screen signal; the flagged answers still go to the judges, whose signal opens it.
+    const off = await start(", screen_threshold: 0");
+    off.simulator.setFault("primary", { mode: "garbled" });
+    for (let i = 0; i < 12; i++) {
+      await off.client.chat.completions.create({ model: "chat", messages: [{ role: "user", content: "hi" }] });
+    }
+    await new Promise((resolve) => setTimeout(resolve, 300)); // past a sweep
+    const { json } = await getJson(off.gateway, "/v1/tiers/primary");
+    expect(json.reason).not.toMatch(/^screen/);
+  });
+});
