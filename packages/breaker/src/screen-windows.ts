@@ -8,7 +8,7 @@
 export class ScreenWindows {
   private readonly windows = new Map<string, { generation: number; flags: boolean[]; next: number }>();
 
-  constructor(private readonly size = 50) {}
+  constructor(private readonly size = 20) {}
 
   /** Notes one screened answer; returns the tier's window after it. */
   note(tier: string, generation: number, flagged: boolean): { screened: number; flagged: number } {
