@@ -1,4 +1,4 @@
-import { BreakerView, Evaluator, policyFrom, windowSpecsFrom } from "@breakwater/breaker";
+import { BreakerView, Evaluator, policyFrom, VerdictEvidence, windowSpecsFrom } from "@breakwater/breaker";
 import { parseConfig } from "@breakwater/config";
 import { isSampled, judgeSampleRate } from "@breakwater/core";
 import { MemoryStore } from "@breakwater/store";
@@ -44,6 +44,8 @@ async function simulate(options: {
   garbageFromMs?: number;
   rate?: number;
   judgeLatencyMs?: number;
+  /** Judge at the escalated rate while a low verdict is not yet outweighed (as a gateway judging in-process does). */
+  escalateOnEvidence?: boolean;
 }): Promise<Run> {
   const random = seeded(options.seed);
   const T0 = 1_800_000_000_000;
@@ -52,6 +54,7 @@ async function simulate(options: {
   const store = new MemoryStore(windowSpecsFrom(config.breaker));
   const view = new BreakerView(["t"]);
   let transitions = 0;
+  const evidence = new VerdictEvidence(config.breaker.judge_threshold);
   const evaluator = new Evaluator(
     store,
     view,
@@ -63,6 +66,7 @@ async function simulate(options: {
       onDecision: () => {
         transitions++;
       },
+      lowVerdictEvidenceOf: (tier, generation) => evidence.of(tier, generation),
     },
   );
   const pending: Array<{ at: number; score: number; id: string; generation: number }> = [];
@@ -79,6 +83,7 @@ async function simulate(options: {
       await store.recordScores([
         { tier: "t", generation: verdict.generation, at: now, score: verdict.score, id: verdict.id },
       ]);
+      evidence.note("t", verdict.generation, verdict.score);
       await evaluator.evaluateTier("t");
     }
     if (now >= nextSweep) {
@@ -100,12 +105,14 @@ async function simulate(options: {
       judgeThreshold: config.breaker.judge_threshold,
       state: record.state,
       recent: view.lastObserved("t")?.signals.qualityShort,
+      ...(options.escalateOnEvidence !== false && { lowVerdictEvidence: evidence.of("t", record.generation) }),
     });
     if (!isSampled(id, rate)) continue;
     judged++;
     const garbage = options.garbageFromMs !== undefined && t >= options.garbageFromMs;
-    // A noisy judge: healthy answers score 0.85 ± 0.1, garbage 0.1 ± 0.05.
-    const score = Math.min(1, Math.max(0, garbage ? 0.1 + 0.05 * gaussian(random) : 0.85 + 0.1 * gaussian(random)));
+    // A noisy judge: healthy answers score 0.85 ± 0.1 with 2% outliers at 0.2, garbage 0.1 ± 0.05.
+    const healthy = random() < 0.02 ? 0.2 : 0.85 + 0.1 * gaussian(random);
+    const score = Math.min(1, Math.max(0, garbage ? 0.1 + 0.05 * gaussian(random) : healthy));
     pending.push({ at: now + (options.judgeLatencyMs ?? 2_000), score, id, generation: record.generation });
   }
   await store.close();
@@ -113,23 +120,34 @@ async function simulate(options: {
 }
 
 export async function qualityDetection() {
-  const detections: number[] = [];
-  for (let seed = 1; seed <= 20; seed++) {
-    const run = await simulate({ seed, durationMs: 15 * 60_000, garbageFromMs: 10 * 60_000 });
-    detections.push(run.detectedAfterMs ?? Number.POSITIVE_INFINITY);
-  }
-  detections.sort((a, b) => a - b);
-  const quiet: Run[] = [];
-  for (let seed = 101; seed <= 110; seed++) quiet.push(await simulate({ seed, durationMs: 30 * 60_000 }));
-  const falseTrips = quiet.reduce((sum, run) => sum + run.transitions, 0);
-  const judgedShare =
-    quiet.reduce((sum, run) => sum + run.judged, 0) / quiet.reduce((sum, run) => sum + run.requests, 0);
   const s = (ms: number) => `${(ms / 1000).toFixed(1)} s`;
-  return {
-    report: [
-      "simulated time, production defaults (sample 5%, escalated 50%, short window 60 s / min 15, long 600 s / min 20), 20 req/s, judge latency 2 s:",
-      `  garbage after 10 healthy minutes, 20 runs: opened after median ${s(detections[10] as number)}, worst ${s(detections.at(-1) as number)}`,
-      `  healthy tier judged 0.85 ± 0.1, 10 runs × 30 min: ${falseTrips} transitions; ${(judgedShare * 100).toFixed(2)}% of answers judged`,
-    ].join("\n"),
-  };
+  const report = [
+    "simulated time, production defaults (sample 5%, escalated 50%, short window 60 s / min 15, long 600 s / min 20, low_verdicts 4), 20 req/s, judge latency 2 s;",
+    "judge: healthy 0.85 ± 0.1 with 2% outliers at 0.2, garbage 0.1 ± 0.05:",
+  ];
+  const variants = [
+    { label: "judges in the gateway (embedded: escalation on a low verdict)", escalateOnEvidence: true },
+    { label: "judges in a worker (production: escalation on the short window's mean only)", escalateOnEvidence: false },
+  ];
+  for (const { label, escalateOnEvidence } of variants) {
+    const detections: number[] = [];
+    for (let seed = 1; seed <= 20; seed++) {
+      const run = await simulate({ seed, durationMs: 15 * 60_000, garbageFromMs: 10 * 60_000, escalateOnEvidence });
+      detections.push(run.detectedAfterMs ?? Number.POSITIVE_INFINITY);
+    }
+    detections.sort((a, b) => a - b);
+    const quiet: Run[] = [];
+    for (let seed = 101; seed <= 110; seed++) {
+      quiet.push(await simulate({ seed, durationMs: 30 * 60_000, escalateOnEvidence }));
+    }
+    const falseTrips = quiet.reduce((sum, run) => sum + run.transitions, 0);
+    const judgedShare =
+      quiet.reduce((sum, run) => sum + run.judged, 0) / quiet.reduce((sum, run) => sum + run.requests, 0);
+    report.push(
+      `  ${label}:`,
+      `    garbage after 10 healthy minutes, 20 runs: opened after median ${s(detections[10] as number)}, worst ${s(detections.at(-1) as number)}`,
+      `    healthy tier, 10 runs × 30 min: ${falseTrips} transitions; ${(judgedShare * 100).toFixed(2)}% of answers judged`,
+    );
+  }
+  return { report: report.join("\n") };
 }

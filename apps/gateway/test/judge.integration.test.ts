@@ -60,13 +60,15 @@ const rows = (h: Harness) => h.gateway.services.db.select().from(judgements);
 
 describe("the judge pipeline (embedded mode)", () => {
   it("opens a tier that answers garbage with 200 OK on quality alone, then brings it back when it answers well", async () => {
-    const h = await start(config());
+    // The judges alone: the answer screen would see this garbage too.
+    const h = await start(config({ breaker: "screen_threshold: 0" }));
     h.simulator.setFault("primary", { mode: "garbled" });
     await driveUntil(h, "open");
 
     await h.gateway.services.breakers.settle();
     const opened = (await getJson(h.gateway, "/v1/decisions?tier=primary&to_state=open", VIEWER_KEY)).json.items.at(-1);
-    expect(opened.reason).toMatch(/judge mean 0\.10 < 0\.7/);
+    // Four verdicts of 0.1 in a row: the sequential rule, long before a window mean would do.
+    expect(opened.reason).toMatch(/^low verdicts in close succession: evidence 4\.00 ≥ 4/);
     expect(opened.snapshot.error.failures).toBe(0); // no error at all: quality alone
     const { response } = await ask(h);
     expect(response.headers.get("x-breakwater-tier")).toBe("secondary");

@@ -10,7 +10,8 @@ import { fastEngine, getJson, type Harness, startHarness, tierState } from "./ha
  */
 const yaml = (breaker = "") => `
 auth: { client_keys: [env:TEST_CLIENT_KEY] }
-breaker: { cooldown_s: 60 ${breaker} }
+# The screen alone opens tiers here: the judges' four low verdicts in a row (low_verdicts) would race it.
+breaker: { cooldown_s: 60, low_verdicts: 0 ${breaker} }
 judge:
   sample_rate: 0
   judges:

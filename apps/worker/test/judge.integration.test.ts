@@ -55,9 +55,10 @@ describe("gateway + worker (production mode)", () => {
           { timeout: 15_000, interval: 10 },
         )
         .toBe("open");
-      expect(h.simulator.stats("judge-google").requests).toBeGreaterThanOrEqual(5);
+      // Four low verdicts in close succession open it (breaker.low_verdicts), or the gateway's screen does.
+      expect(h.simulator.stats("judge-google").requests).toBeGreaterThanOrEqual(4);
       const page = (await getJson(h.gateway, "/v1/judgements?tier=primary&status=scored", ADMIN_KEY)).json;
-      expect(page.items.length).toBeGreaterThanOrEqual(5);
+      expect(page.items.length).toBeGreaterThanOrEqual(4);
       expect(page.items.every((j: any) => j.score === 0.1 && j.judge_vendor === "google")).toBe(true);
     } finally {
       await worker.close();

@@ -21,6 +21,7 @@ import type { Log } from "./log.ts";
 import { policyFrom, reporterSharesFrom } from "./policy.ts";
 import { OutcomeRecorder } from "./recorder.ts";
 import { ScreenWindows } from "./screen-windows.ts";
+import { VerdictEvidence } from "./verdict-evidence.ts";
 import { BreakerView } from "./view.ts";
 
 export interface EngineOptions {
@@ -58,6 +59,7 @@ export class BreakerEngine {
   private readonly auditWriter: AuditWriter;
   private readonly runs = new FailureRuns();
   private readonly screens = new ScreenWindows();
+  private readonly verdicts: VerdictEvidence;
 
   /** This process's audit writer's losses: entries parked as unwritable, and entries Redis lost before they were written. */
   get auditLosses(): { deadLettered: number; lost: number } {
@@ -80,11 +82,13 @@ export class BreakerEngine {
       reporterShares: reporterSharesFrom(config.auth),
     });
     this.view = new BreakerView(tiers);
+    this.verdicts = new VerdictEvidence(config.breaker.judge_threshold);
     this.evaluator = new Evaluator(store, this.view, this.policy, `evaluator:${this.instanceId}`, clock, {
       ...(options.random && { random: options.random }),
       probeClaimTimeoutMs: config.breaker.store_timeout_ms,
       runOf: (tier, generation) => this.runs.of(tier, generation),
       screenOf: (tier, generation) => this.screens.of(tier, generation),
+      lowVerdictEvidenceOf: (tier, generation) => this.verdicts.of(tier, generation),
       ...(options.overrideTimeoutMs !== undefined && { overrideTimeoutMs: options.overrideTimeoutMs }),
       onLocalProbe: (tier, cause) =>
         log.warn("probe claimed locally: the breaker store could not take the claim", { tier, cause }),
@@ -259,8 +263,15 @@ export class BreakerEngine {
    */
   async recordScore(tier: string, generation: number, score: number, id: string): Promise<boolean> {
     const counted = await this.options.store.recordScores([{ tier, generation, at: this.options.clock(), score, id }]);
+    // A verdict counted before (a job delivered twice) is no new evidence either.
+    if (counted > 0) this.verdicts.note(tier, generation, score);
     await this.evaluator.evaluateTier(tier);
     return counted > 0;
+  }
+
+  /** This process's low-verdict evidence on the tier's current generation (lowVerdictEvidence): 1 or more after a fresh low verdict. */
+  lowVerdictEvidence(tier: string): number {
+    return this.verdicts.of(tier, this.view.get(tier).generation);
   }
 
   /**

@@ -33,6 +33,8 @@ export interface EvaluatorOptions {
   runOf?: (tier: string, generation: number) => number;
   /** This process's screen window on the tier under a generation (see ScreenWindows). */
   screenOf?: (tier: string, generation: number) => { screened: number; flagged: number };
+  /** This process's low-verdict evidence on the tier under a generation (see VerdictEvidence). */
+  lowVerdictEvidenceOf?: (tier: string, generation: number) => number;
 }
 
 export type OverrideResult =
@@ -94,7 +96,12 @@ export class Evaluator {
     const record = stored ?? initialRecord(tier, 0);
     const run = this.options.runOf?.(tier, record.generation);
     const screen = this.options.screenOf?.(tier, record.generation);
-    const local = { ...(run !== undefined && { run }), ...(screen && { screen }) };
+    const lowVerdictEvidence = this.options.lowVerdictEvidenceOf?.(tier, record.generation);
+    const local = {
+      ...(run !== undefined && { run }),
+      ...(screen && { screen }),
+      ...(lowVerdictEvidence !== undefined && { lowVerdictEvidence }),
+    };
     const decision = evaluate(record, { ...signals, ...local }, now, this.policy, this.random);
     if (!decision) return undefined;
     const won = await this.commit(

@@ -4,4 +4,5 @@ export { Evaluator } from "./evaluator.ts";
 export type { Log } from "./log.ts";
 export { policyFrom, windowSpecsFrom } from "./policy.ts";
 export { OutcomeRecorder } from "./recorder.ts";
+export { VerdictEvidence } from "./verdict-evidence.ts";
 export { BreakerView, type Observed } from "./view.ts";

@@ -137,6 +137,12 @@ const breakerSchema = z
     error_window_s: z.number().int().positive().default(60),
     error_bucket_s: z.number().int().positive().default(5),
     judge_threshold: fraction.default(0.7),
+    /**
+     * Sequential evidence: a tier opens when one process's judges give it this
+     * many verdicts below judge_threshold − 0.2 in close succession (each
+     * verdict above that takes back ¾ of one; 0: off).
+     */
+    low_verdicts: z.number().min(0).default(4),
     min_judged: z.number().int().positive().default(20),
     quality_window_s: z.number().int().positive().default(600),
     quality_bucket_s: z.number().int().positive().default(60),

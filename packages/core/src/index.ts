@@ -47,6 +47,7 @@ export {
   type SameTierRetry,
 } from "./errors.ts";
 export { type CallKind, FirstByteTimes } from "./first-byte-times.ts";
+export { lowVerdictEvidence } from "./low-verdicts.ts";
 export { ALL_OUTPUT_CHECKS, OUTPUT_CHECKS, type OutputCheck, type OutputChecks } from "./output-checks.ts";
 export { RetryBudget, type RetryBudgetOptions } from "./retry-budget.ts";
 export { decideAfterFailure, type NextStep, type RetryContext } from "./retry-decision.ts";

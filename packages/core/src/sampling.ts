@@ -19,8 +19,11 @@ export function sampleFraction(id: string): number {
 /**
  * Which share of a tier's successful answers to judge. Every answer of a tier
  * on probation (a probe, or half-open) is judged; a tier whose recent verdicts
- * dip below the threshold is judged at the escalated rate, so a quality
- * brownout is confirmed (or dismissed) in seconds instead of minutes.
+ * dip below the threshold, or whose latest verdicts hold a low one no good
+ * one has answered yet (`lowVerdictEvidence` ≥ 1, where the judges run
+ * in-process), is judged at
+ * the escalated rate, so a quality brownout is confirmed (or dismissed) in
+ * seconds instead of minutes.
  */
 export function judgeSampleRate(options: {
   baseRate: number;
@@ -28,8 +31,10 @@ export function judgeSampleRate(options: {
   judgeThreshold: number;
   state: "closed" | "open" | "half_open";
   recent: { judged: number; scoreSum: number } | undefined;
+  lowVerdictEvidence?: number;
 }): number {
   if (options.state !== "closed") return 1;
+  if ((options.lowVerdictEvidence ?? 0) >= 1) return Math.max(options.baseRate, options.escalatedRate);
   const { recent } = options;
   if (recent && recent.judged > 0 && recent.scoreSum / recent.judged < options.judgeThreshold) {
     return Math.max(options.baseRate, options.escalatedRate);

@@ -61,6 +61,7 @@ export class Sampler {
       judgeThreshold: breaker.judge_threshold,
       state,
       recent: this.breakers.view.lastObserved(of.tier)?.signals.qualityShort,
+      lowVerdictEvidence: this.breakers.lowVerdictEvidence(of.tier),
     });
     if (!isSampled(of.requestId, rate)) return undefined;
     return state !== "closed" ? "probation" : rate > baseRate ? "escalated" : of.sidecar ? "sidecar" : "sampled";

@@ -55,6 +55,9 @@ export function snapshotOf(signals: Signals, policy: BreakerPolicy): Record<stri
     ...(signals.run !== undefined && {
       run: { failures_in_a_row: signals.run, consecutive_failures: policy.consecutiveFailures },
     }),
+    ...(signals.lowVerdictEvidence !== undefined && {
+      low_verdicts: { evidence: signals.lowVerdictEvidence, trip: policy.lowVerdicts },
+    }),
     ...(signals.screen && {
       screen: { ...signals.screen, threshold: policy.screenThreshold, min_screened: policy.minScreened },
     }),
@@ -145,6 +148,10 @@ function tripReason(signals: Signals, policy: BreakerPolicy): string | undefined
     screen.flagged / screen.screened >= policy.screenThreshold
   ) {
     return `screen: ${screen.flagged} of the last ${screen.screened} answers looked garbled (≥ ${pct(policy.screenThreshold)})`;
+  }
+  const evidence = signals.lowVerdictEvidence ?? 0;
+  if (policy.lowVerdicts > 0 && evidence >= policy.lowVerdicts) {
+    return `low verdicts in close succession: evidence ${evidence.toFixed(2)} ≥ ${policy.lowVerdicts}`;
   }
   if (quality.judged >= policy.minJudged && mean(quality) < policy.judgeThreshold) {
     return `judge mean ${mean(quality).toFixed(2)} < ${policy.judgeThreshold} over ${quality.judged} verdicts`;

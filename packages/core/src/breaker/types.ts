@@ -27,6 +27,11 @@ export interface BreakerPolicy {
    */
   screenThreshold: number;
   minScreened: number;
+  /**
+   * Sequential evidence on verdicts (lowVerdictEvidence): a closed tier opens
+   * when it reaches this many low verdicts in close succession (0: never).
+   */
+  lowVerdicts: number;
   judgeThreshold: number;
   minJudged: number;
   /** The short quality window's own minimum: trips within a few dozen verdicts, never on a handful. */
@@ -124,6 +129,8 @@ export interface Signals {
   run?: number;
   /** The screen: of this process's recent answers from the tier under the record's generation, how many were screened and flagged. */
   screen?: { screened: number; flagged: number };
+  /** Low-verdict evidence this process's judges gathered under the record's generation (lowVerdictEvidence). */
+  lowVerdictEvidence?: number;
 }
 
 export type Actor = `evaluator:${string}` | `operator:${string}` | "system:expiry";
