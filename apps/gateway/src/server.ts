@@ -192,9 +192,8 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
       },
       onHedge: (hedge) => {
         counters.inc("breakwater_hedges_total", { route: hedge.route, winner: hedge.winner });
-        // The attempt that lost the race was aborted: neither a success nor a failure of its tier.
-        const loser = { original: hedge.hedgeTier, hedge: hedge.tier, neither: undefined }[hedge.winner];
-        if (loser) counters.inc("breakwater_attempts_total", { tier: loser, result: "hedged_loser" });
+        // The attempt aborted when the other won: neither a success nor a failure of its tier.
+        if (hedge.lost) counters.inc("breakwater_attempts_total", { tier: hedge.lost, result: "hedged_loser" });
       },
       slowCallMinMs: config.breaker.slow_call_min_ms,
       breakers: {

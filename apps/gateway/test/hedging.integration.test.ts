@@ -171,11 +171,20 @@ describe("slow calls", () => {
     }
   });
 
-  it("opens a hung tier while its attempts are still in flight, without hedging and without waiting for their timeouts", async () => {
+  it("opens a tier whose streams hang while they are still in flight, without hedging and without waiting for their timeouts", async () => {
     const h = await startHarness("embedded", yaml(), { engine: fastEngine });
     try {
-      const ask = () =>
-        h.client.chat.completions.create({ model: "unhedged", messages: [{ role: "user", content: "hi" }] });
+      // Streams: their time to first byte is the tier's, whatever the answer's length.
+      const ask = async () => {
+        const stream = await h.client.chat.completions.create({
+          model: "unhedged",
+          stream: true,
+          messages: [{ role: "user", content: "hi" }],
+        });
+        for await (const _chunk of stream) {
+          // read to the end
+        }
+      };
       for (let i = 0; i < 25; i++) await ask(); // the primary's normal: a few ms
       h.simulator.setFault("primary", { mode: "hang" });
       let finished = 0;

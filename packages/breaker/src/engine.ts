@@ -163,7 +163,8 @@ export class BreakerEngine {
    */
   cool(tier: string, ms: number, failure: AttemptFailure): boolean {
     const now = this.options.clock();
-    const until = now + ms;
+    // Whole milliseconds: Redis expires the cool-down at `until`, and PEXPIREAT takes integers only.
+    const until = Math.ceil(now + ms);
     if ((this.view.cooling(tier, now)?.until ?? 0) >= until) return false;
     const retryAfter = failure.retryAfterMs === undefined ? "no retry-after" : `retry-after ${failure.retryAfterMs} ms`;
     const cooling = {

@@ -45,12 +45,11 @@ describe("admission of a cooling tier", () => {
     expect(admit(closed, now, 0.5, testPolicy)).toBe("allow");
   });
 
-  it("leaves a denial a denial, and holds back a due probe", () => {
+  it("leaves a denial a denial, and a due probe the tier's single probe", () => {
     const open = { ...closed, state: "open" as const, generation: 1, cooldownUntil: now + 10_000 };
     expect(admit(open, now, 0.5, testPolicy, now + 1_000)).toBe("deny");
     const due = { ...open, cooldownUntil: now - 1 };
-    expect(admit(due, now, 0.5, testPolicy)).toBe("probe");
-    expect(admit(due, now, 0.5, testPolicy, now + 1_000)).toBe("cooling");
+    expect(admit(due, now, 0.5, testPolicy, now + 1_000)).toBe("probe");
   });
 
   it("does not hold back a tier an operator forced closed or put in shadow mode", () => {

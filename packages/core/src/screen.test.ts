@@ -69,7 +69,14 @@ describe("AnswerScreen", () => {
     expect(screen(answer)).toMatch(expected);
   });
 
-  it("reads the prompt only when the script rule needs it", () => {
+  it("lets an answer quote the replacement or control characters its prompt holds", () => {
+    expect(screen("The text reads 'caf\uFFFD au lait'.", "Fix the encoding: caf\uFFFD au lait")).toBeUndefined();
+    expect(
+      screen("The bell character \u0007 is removed from 'a\u0007b'.", "Remove \u0007 from a\u0007b"),
+    ).toBeUndefined();
+  });
+
+  it("reads the prompt only when a rule needs it", () => {
     let reads = 0;
     const s = new AnswerScreen();
     s.push("A perfectly ordinary answer about lighthouses and ships at sea.");

@@ -8,8 +8,9 @@
  *
  * What it looks for, each a sign of broken decoding or sampling rather than of
  * an unusual but real answer:
- *   - U+FFFD replacement characters (bytes that were not text);
- *   - control characters other than tab, newline and carriage return;
+ *   - U+FFFD replacement characters (bytes that were not text), or control
+ *     characters other than tab, newline and carriage return — unless the
+ *     prompt holds them too;
  *   - symbol soup: most visible characters neither letters nor digits
  *     (answers shaped like JSON are exempt; code stays well below);
  *   - script soup: letters from four or more writing systems at once, most of
@@ -61,6 +62,15 @@ const MIN_VISIBLE = 20;
 const SYMBOL_SHARE = 0.6;
 const MIN_SCRIPT_LETTERS = 3;
 const SOUP_SCRIPTS = 4;
+/** C0 and C1 control characters, but for tab, newline and carriage return. */
+const isControl = (code: number) =>
+  (code < 0x20 && code !== 0x09 && code !== 0x0a && code !== 0x0d) || (code >= 0x7f && code < 0xa0);
+
+function holdsControl(text: string): boolean {
+  for (const char of text) if (isControl(char.codePointAt(0) as number)) return true;
+  return false;
+}
+
 const LOOP_UNIT_MAX = 40;
 const LOOP_REPEATS = 8;
 /** Enough of the end for the longest loop, with whitespace runs to spare. */
@@ -91,9 +101,7 @@ export class AnswerScreen {
     for (const char of text) {
       const code = char.codePointAt(0) as number;
       if (code === 0xfffd) this.replacement++;
-      if ((code < 0x20 && code !== 0x09 && code !== 0x0a && code !== 0x0d) || (code >= 0x7f && code < 0xa0)) {
-        this.control++;
-      }
+      if (isControl(code)) this.control++;
       if (space.test(char)) continue;
       this.visible++;
       if (letter.test(char)) {
@@ -110,8 +118,16 @@ export class AnswerScreen {
    * the script-soup rule needs it (most answers never get that far).
    */
   verdict(promptText: () => string): string | undefined {
-    if (this.replacement > 0) return `${this.replacement} replacement character(s) (U+FFFD)`;
-    if (this.control > 0) return `${this.control} control character(s)`;
+    let prompt: string | undefined;
+    const readPrompt = () => {
+      if (prompt === undefined) prompt = promptText();
+      return prompt;
+    };
+    // Unless the prompt holds them too (a request to clean up mis-decoded text may quote them back).
+    if (this.replacement > 0 && !readPrompt().includes("\uFFFD")) {
+      return `${this.replacement} replacement character(s) (U+FFFD)`;
+    }
+    if (this.control > 0 && !holdsControl(readPrompt())) return `${this.control} control character(s)`;
     if (this.visible < MIN_VISIBLE) return undefined;
     const jsonShaped = this.head.startsWith("{") || this.head.startsWith("[");
     if (!jsonShaped && this.symbols / this.visible > SYMBOL_SHARE) {
@@ -119,8 +135,8 @@ export class AnswerScreen {
     }
     const scripts = [...this.letters].filter(([, count]) => count >= MIN_SCRIPT_LETTERS).map(([name]) => name);
     if (scripts.length >= SOUP_SCRIPTS) {
-      const prompt = scriptsIn(promptText());
-      const foreign = scripts.filter((script) => !prompt.has(script));
+      const inThePrompt = scriptsIn(readPrompt());
+      const foreign = scripts.filter((script) => !inThePrompt.has(script));
       if (foreign.length >= SOUP_SCRIPTS - 1)
         return `letters from ${scripts.length} writing systems (${scripts.join(", ")})`;
     }

@@ -25,6 +25,8 @@ async function setUp() {
   const { config } = parseConfig(
     `
 auth: { client_keys: [env:K] }
+# A canary answered wrongly scores 0: four of them would open the tier (low_verdicts) and reset its windows.
+breaker: { low_verdicts: 0 }
 judge:
   canary_interval_s: 0
   judges: [{ provider: gemini, model: judge, api_key: env:K, base_url: "${simulator.url}/judge" }]

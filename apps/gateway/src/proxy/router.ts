@@ -78,6 +78,8 @@ export interface Hedge {
   tier: string;
   hedgeTier: string;
   winner: "original" | "hedge" | "neither";
+  /** The tier whose attempt was aborted, still unanswered, when the other won (none when it had already failed). */
+  lost?: string;
 }
 
 /** An `auto` hedge fires at this multiple of the tier's recent p95 time to first byte. */
@@ -231,17 +233,18 @@ export class Router {
 
   /**
    * Continues a stream that failed after `partial` was sent: on the route's
-   * other tiers, each asked to go on from `partial` (continuationRequest).
+   * tiers whose stream has not broken under this request, each asked to go on
+   * from `partial` (continuationRequest).
    * Resolves like openStream, once the continuation has produced content.
    */
   continueStream(
     route: RouteRuntime,
     request: ChatRequest,
     partial: string,
-    interrupted: TierRuntime,
+    broken: readonly TierRuntime[],
     context: RequestContext,
   ): Promise<RouteResult<OpenedStream>> {
-    const others = { ...route, tiers: route.tiers.filter((tier) => tier !== interrupted) };
+    const others = { ...route, tiers: route.tiers.filter((tier) => !broken.includes(tier)) };
     return this.run(
       others,
       context,
@@ -283,9 +286,10 @@ export class Router {
         } else held.push({ tier, record });
       } else held.push({ tier, record });
     }
-    if (admitted > 0) return;
-    // No other tier can serve: a rate-limited tier is healthy, and worth its wait (if the wait fits).
+    // After the tiers that admit the request (or when there are none): a rate-limited tier is
+    // healthy, and worth its wait if the wait fits (tryTiers decides).
     yield* cooling;
+    if (admitted > 0) return;
     // Every breaker said no. An answer from a tier that may be unwell beats a certain error.
     if (route.config.whenAllOpen === "probe_soonest") {
       const soonest = soonestBack(held);
@@ -440,13 +444,18 @@ export class Router {
             tier: tier.config.name,
             hedgeTier: hedgeTier.tier.config.name,
             winner: race.winner === undefined ? "neither" : race.winner === running ? "original" : "hedge",
+            ...(race.lost && { lost: race.lost.candidate.tier.config.name }),
           });
           if (race.winner) {
             this.settleSuccess(race.winner, spec);
             return served(race.winner, race.value as T);
           }
-          // Both failed. A failure that is the request's own ends it, as below; any other moves on.
+          // Both failed. What is the request's own fault ends it, as below; anything else moves on.
+          const own = race.failed.find(([attempt]) => attempt === running)?.[1];
           if (lastFailure.errorClass === "caller") return failed(lastFailure);
+          if (own?.errorClass === "client" && tier.protocol === context.clientProtocol && !own.contextLength) {
+            return failed(own);
+          }
           break;
         }
         outcome = early ?? (await running.settled);
@@ -489,9 +498,9 @@ export class Router {
 
   /**
    * Starts one attempt with its own abort signal (a hedge's loser is aborted
-   * alone) and, when the tier's normal is known, its slow-call timer: still
-   * without a first byte at SLOW_P95_FACTOR × the tier's p95 (and at least
-   * slow_call_min_ms), it counts as a slow call while in flight.
+   * alone) and, for a stream whose tier's normal is known, its slow-call
+   * timer: still without a first byte at SLOW_P95_FACTOR × the tier's p95 (and
+   * at least slow_call_min_ms), it counts as a slow call while in flight.
    */
   private start<T>(
     candidate: Candidate,
@@ -553,7 +562,7 @@ export class Router {
   private async race<T>(
     original: Running<T>,
     hedge: Running<T>,
-  ): Promise<{ winner?: Running<T>; value?: T; failed: Array<[Running<T>, AttemptFailure]> }> {
+  ): Promise<{ winner?: Running<T>; value?: T; lost?: Running<T>; failed: Array<[Running<T>, AttemptFailure]> }> {
     const failed: Array<[Running<T>, AttemptFailure]> = [];
     const pending = new Set([original, hedge]);
     while (pending.size > 0) {
@@ -562,14 +571,13 @@ export class Router {
       );
       pending.delete(running);
       if (outcome.ok) {
-        for (const loser of pending) {
-          if (loser === original && !loser.slowNoted) {
-            loser.slowNoted = true;
-            this.options.breakers.slowCall(loser.candidate.tier.config.name, loser.candidate.generation);
-          }
-          loser.lose();
+        const [lost] = pending;
+        if (lost === original && !lost.slowNoted && this.options.slowCallMinMs > 0) {
+          lost.slowNoted = true;
+          this.options.breakers.slowCall(lost.candidate.tier.config.name, lost.candidate.generation);
         }
-        return { winner: running, value: outcome.value, failed };
+        lost?.lose();
+        return { winner: running, value: outcome.value, ...(lost && { lost }), failed };
       }
       failed.push([running, outcome.failure]);
     }
@@ -604,9 +612,15 @@ export class Router {
     return p95 === undefined ? undefined : Math.max(this.options.retry.hedgeMinMs, p95 * HEDGE_P95_FACTOR);
   }
 
+  /**
+   * Streams only: their time to first byte does not grow with the answer's
+   * length, a whole answer's time does (a long answer is not a slow call). A
+   * non-streamed attempt counts as slow only by losing a hedge race: slower
+   * than another tier answering the same request.
+   */
   private slowAfterMs(tier: string, kind: CallKind): number | undefined {
     const { slowCallMinMs } = this.options;
-    if (slowCallMinMs === 0) return undefined;
+    if (slowCallMinMs === 0 || kind !== "stream") return undefined;
     const p95 = this.firstByte.quantile(tier, kind, 0.95);
     return p95 === undefined ? undefined : Math.max(slowCallMinMs, p95 * SLOW_P95_FACTOR);
   }

@@ -126,6 +126,8 @@ async function stream(
   counters.inc("breakwater_requests_total", { route: route.config.name, rung: "tier" });
   /** The attempt whose stream the client is reading: the first, or the last continuation. */
   let serving = { tier: result.tier, generation: result.generation, slowNoted: result.slowNoted };
+  /** Tiers whose stream broke under this request: a continuation goes elsewhere. */
+  const broken: RouteRuntime["tiers"] = [];
   const of = { requestId: context.requestId, route: route.config.name, tier: result.tier.config.name };
   const reason = sampler.decide(of);
   const screen = new AnswerScreen();
@@ -144,8 +146,18 @@ async function stream(
         streamsEnd,
         screen,
         ...(route.config.continueStreams && {
-          continueWith: async (partial: string, failure: AttemptFailure) => {
-            const next = await router.continueStream(route, inbound.request, partial, serving.tier, context);
+          continueWith: async (partial: string, failure: AttemptFailure, ended: AbortSignal) => {
+            broken.push(serving.tier);
+            const next = await router.continueStream(route, inbound.request, partial, broken, {
+              ...context,
+              signal: AbortSignal.any([context.signal, ended]),
+            });
+            if (next.ok && ended.aborted) {
+              // The stream ended while the continuation opened: nobody reads it, and the broken attempt is already recorded.
+              next.value.cancel();
+              recordAttempt(next.tier.config.name, next.generation, { errorClass: "caller", message: "stream ended" });
+              return undefined;
+            }
             counters.inc("breakwater_stream_continuations_total", {
               route: route.config.name,
               result: next.ok ? "continued" : "failed",
@@ -171,8 +183,10 @@ async function stream(
           const { tier, generation, slowNoted } = serving;
           recordAttempt(tier.config.name, generation, failure, { slowNoted });
           const finished = { ...of, tier: tier.config.name, generation };
-          // Only a whole answer is screened; one flagged is judged when its text was kept (a sampled stream).
-          const flagged = failure ? undefined : recordScreen(services, finished, inbound.request, screen);
+          // Only a whole answer from one tier is screened (a continued one mixes two tiers' text);
+          // one flagged is judged when its text was kept (a sampled stream).
+          const flagged =
+            failure || broken.length > 0 ? undefined : recordScreen(services, finished, inbound.request, screen);
           // A continued answer is judged whole, under the tier that finished it.
           if (!failure && reason) {
             sampler.enqueue({ ...finished, reason, request: inbound.request, response });

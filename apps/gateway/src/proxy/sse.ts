@@ -40,8 +40,10 @@ export interface EventStreamOptions {
    * appended to the same block: the client reads one answer), or undefined
    * (then the in-stream error, as without it). The callee records the broken
    * attempt's failure when it continues; `onEnd` then speaks for the last one.
+   * `ended` aborts when the stream ended meanwhile (the client left, the
+   * gateway shut down): the callee stops, and gives nothing back.
    */
-  continueWith?: (partial: string, failure: AttemptFailure) => Promise<OpenedStream | undefined>;
+  continueWith?: (partial: string, failure: AttemptFailure, ended: AbortSignal) => Promise<OpenedStream | undefined>;
   /** Reads the answer's text as it streams (the screen every answer passes through). */
   screen?: AnswerScreen;
 }
@@ -111,10 +113,12 @@ export function eventStream(
   const answer = new StreamAccumulator({ keepText: options.keepText });
   if (opened.start) answer.push(opened.start);
   let ended = false;
+  const endedSignal = new AbortController();
   let onStreamsEnd = () => {};
   const end = (failure: AttemptFailure | undefined) => {
     if (ended) return;
     ended = true;
+    endedSignal.abort();
     options.streamsEnd?.removeEventListener("abort", onStreamsEnd);
     const response = answer.response();
     const bad = failure ? undefined : findBadOutput(options.request, response, options.checks);
@@ -129,8 +133,11 @@ export function eventStream(
     answer.push(event);
     return event.type === "finish" ? writer.finish(event) : writer.content(event);
   };
+  /** Frames handed to the client so far: a pull must hand over at least one (or end), or the stream stalls. */
+  let sent = 0;
   const enqueue = (controller: ReadableStreamDefaultController<Uint8Array>, frames: Frame[]) => {
     for (const frame of frames) controller.enqueue(serialize(frame));
+    sent += frames.length;
   };
   /** Sends an opened stream's first event; true when that was also its last. */
   const sendFirst = (controller: ReadableStreamDefaultController<Uint8Array>, stream: OpenedStream) => {
@@ -144,7 +151,7 @@ export function eventStream(
   const broke = async (controller: ReadableStreamDefaultController<Uint8Array>, failure: AttemptFailure) => {
     const next =
       options.continueWith && sofar.possible && failure.errorClass !== "caller" && continuations < MAX_CONTINUATIONS
-        ? await options.continueWith(sofar.text, failure).catch(() => undefined)
+        ? await options.continueWith(sofar.text, failure, endedSignal.signal).catch(() => undefined)
         : undefined;
     if (ended) {
       next?.cancel(); // the client left, or the gateway shut down, while the continuation opened
@@ -182,24 +189,29 @@ export function eventStream(
       if (options.streamsEnd?.aborted) onStreamsEnd();
       else options.streamsEnd?.addEventListener("abort", onStreamsEnd, { once: true });
     },
+    // Reads until it has handed the client something or the stream is over: a pull that enqueues
+    // nothing (a start event, a continuation's own reasoning) is never followed by another one.
     async pull(controller) {
-      try {
-        const next = await rest.next();
-        if (ended) return; // ended meanwhile (the gateway's shutdown) and closed
-        if (next.done) {
-          // The adapters end a stream with its finish or an error; anything else must not look like a clean end.
-          throw new ProviderError({ errorClass: "stream", message: "the stream ended without its finish" });
+      const before = sent;
+      while (sent === before && !ended) {
+        try {
+          const next = await rest.next();
+          if (ended) return; // ended meanwhile (the gateway's shutdown) and closed
+          if (next.done) {
+            // The adapters end a stream with its finish or an error; anything else must not look like a clean end.
+            throw new ProviderError({ errorClass: "stream", message: "the stream ended without its finish" });
+          }
+          if (next.value.type === "start") continue;
+          enqueue(controller, framesFor(next.value));
+          if (next.value.type === "finish") {
+            end(undefined);
+            controller.close();
+          }
+        } catch (error) {
+          if (ended) return; // the upstream read failed because the stream was already ended and closed
+          current.cancel();
+          await broke(controller, failureOf(error));
         }
-        if (next.value.type === "start") return;
-        enqueue(controller, framesFor(next.value));
-        if (next.value.type === "finish") {
-          end(undefined);
-          controller.close();
-        }
-      } catch (error) {
-        if (ended) return; // the upstream read failed because the stream was already ended and closed
-        current.cancel();
-        await broke(controller, failureOf(error));
       }
     },
     cancel() {

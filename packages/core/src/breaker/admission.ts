@@ -23,8 +23,9 @@ export function admit(
   coolingUntil = 0,
 ): Admission {
   const breaker = breakerAdmission(record, now, requestFraction, policy);
-  // Operator modes that say "do not hold this tier back" hold over a cool-down too.
-  return breaker !== "deny" && record.mode === "auto" && coolingUntil > now ? "cooling" : breaker;
+  // Operator modes that say "do not hold this tier back" hold over a cool-down too. A due probe
+  // stays a probe: it is the tier's single trial, claimed as such (a 429 on it proves nothing).
+  return breaker === "allow" && record.mode === "auto" && coolingUntil > now ? "cooling" : breaker;
 }
 
 function breakerAdmission(
