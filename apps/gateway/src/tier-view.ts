@@ -28,6 +28,16 @@ export interface TierView {
    * serve. Null when none runs. Its own rule beside the breaker state.
    */
   cooling: { until: string; reason: string } | null;
+  /**
+   * The signals this gateway alone holds, since the last transition: its own
+   * failures (and slow calls) in a row, its screen window, its judges'
+   * low-verdict evidence (embedded mode; a worker holds its own).
+   */
+  this_process: {
+    failures_in_a_row: number;
+    screen: { screened: number; flagged: number };
+    low_verdict_evidence: number;
+  };
   ramp_share: number | null;
   override_expires_at: string | null;
   windows: {
@@ -105,6 +115,7 @@ export function tierView(services: Services, tier: string): TierView {
   const recent = observed?.signals.qualityShort ?? { judged: 0, scoreSum: 0 };
   const { breaker } = services.config;
   const cooling = breakers.view.cooling(tier, Date.now());
+  const local = breakers.localSignals(tier);
   return {
     tier,
     provider: config.provider,
@@ -117,6 +128,11 @@ export function tierView(services: Services, tier: string): TierView {
     reason: record.reason,
     cooldown_until: record.state === "open" ? iso(record.cooldownUntil) : null,
     cooling: cooling ? { until: new Date(cooling.until).toISOString(), reason: cooling.reason } : null,
+    this_process: {
+      failures_in_a_row: local.failuresInARow,
+      screen: local.screen,
+      low_verdict_evidence: local.lowVerdictEvidence,
+    },
     ramp_share: record.state === "half_open" ? (breakers.policy.rampShares[record.rampStep ?? 0] ?? 1) : null,
     override_expires_at: iso(record.modeExpiresAt),
     windows: {

@@ -94,6 +94,13 @@ describe("the answer screen", () => {
       });
     }
     expect(await tierState(healthy.gateway)).toBe("closed");
+    // The tier view shows this gateway's screen window: the last 20 answers, none flagged.
+    const view = (await getJson(healthy.gateway, "/v1/tiers/primary")).json;
+    expect(view.this_process).toEqual({
+      failures_in_a_row: 0,
+      screen: { screened: 20, flagged: 0 },
+      low_verdict_evidence: 0,
+    });
     expect(await (await fetch(`${healthy.gateway.url}/metrics`)).text()).not.toContain(
       "breakwater_screen_flagged_total",
     );

@@ -270,6 +270,23 @@ export class BreakerEngine {
     return counted > 0;
   }
 
+  /**
+   * The signals only this process holds on the tier's current generation (the
+   * failure run, the screen window, the low-verdict evidence), for the tier view.
+   */
+  localSignals(tier: string): {
+    failuresInARow: number;
+    screen: { screened: number; flagged: number };
+    lowVerdictEvidence: number;
+  } {
+    const { generation } = this.view.get(tier);
+    return {
+      failuresInARow: this.runs.of(tier, generation),
+      screen: this.screens.of(tier, generation),
+      lowVerdictEvidence: this.verdicts.of(tier, generation),
+    };
+  }
+
   /** This process's low-verdict evidence on the tier's current generation (lowVerdictEvidence): 1 or more after a fresh low verdict. */
   lowVerdictEvidence(tier: string): number {
     return this.verdicts.of(tier, this.view.get(tier).generation);

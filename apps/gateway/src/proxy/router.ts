@@ -409,7 +409,10 @@ export class Router {
           };
           continue;
         }
-        if (!(await sleep(coolingLeftMs, signal))) return failed(callerLeft);
+        // Spread out (up to a fifth of the wait, at most 250 ms): requests waiting on one tier do not all
+        // call it the moment its cool-down ends.
+        const spread = (this.options.random ?? Math.random)() * Math.min(250, coolingLeftMs / 5);
+        if (!(await sleep(coolingLeftMs + spread, signal))) return failed(callerLeft);
       }
       for (let sameTierRetries = 0; ; sameTierRetries++) {
         const remainingMs = deadline - clock();
