@@ -97,6 +97,19 @@ describe("rate-limit cool-downs", () => {
     expect(after.response.headers.get("x-breakwater-tier")).toBe("primary");
   });
 
+  it("still tries a cooling tier, after its cool-down, when the tier that admitted the request fails", async () => {
+    const h = await startHarness("embedded", yaml);
+    harnesses.push(h);
+    h.simulator.setFault("primary", { mode: "error", status: 429, kind: "rate_limit", retry_after_s: 1 }, 1);
+    expect((await ask(h)).response.headers.get("x-breakwater-tier")).toBe("secondary"); // the primary cools
+    h.simulator.setFault("secondary", { mode: "error", status: 500 });
+    const { response } = await ask(h);
+    // secondary, its retry, then the primary once its second is over: an answer rather than a 503
+    expect(response.headers.get("x-breakwater-tier")).toBe("primary");
+    expect(response.headers.get("x-breakwater-attempts")).toBe("3");
+    expect(h.simulator.stats("primary").requests).toBe(2);
+  });
+
   it.each(["embedded", "services"] as const)(
     "waits a cool-down out when no other tier can serve, and fails at once (503 with retry-after) when it does not fit (%s)",
     async (mode) => {
