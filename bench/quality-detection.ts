@@ -66,7 +66,7 @@ async function simulate(options: {
       onDecision: () => {
         transitions++;
       },
-      lowVerdictEvidenceOf: (tier, generation) => evidence.of(tier, generation),
+      localSignalsOf: (tier, generation) => ({ lowVerdictEvidence: evidence.of(tier, generation) }),
     },
   );
   const pending: Array<{ at: number; score: number; id: string; generation: number }> = [];

@@ -115,7 +115,7 @@ export function tierView(services: Services, tier: string): TierView {
   const recent = observed?.signals.qualityShort ?? { judged: 0, scoreSum: 0 };
   const { breaker } = services.config;
   const cooling = breakers.view.cooling(tier, Date.now());
-  const local = breakers.localSignals(tier);
+  const local = breakers.localSignalsOf(tier, record.generation);
   return {
     tier,
     provider: config.provider,
@@ -129,7 +129,7 @@ export function tierView(services: Services, tier: string): TierView {
     cooldown_until: record.state === "open" ? iso(record.cooldownUntil) : null,
     cooling: cooling ? { until: new Date(cooling.until).toISOString(), reason: cooling.reason } : null,
     this_process: {
-      failures_in_a_row: local.failuresInARow,
+      failures_in_a_row: local.run,
       screen: local.screen,
       low_verdict_evidence: local.lowVerdictEvidence,
     },

@@ -221,8 +221,10 @@ describe("breakers, against real Redis and Postgres", () => {
     expect(h.simulator.stats("primary").requests).toBeGreaterThan(before);
     expect(await stateOf(h)).toBe("shadow");
     await h.gateway.services.breakers.settle();
-    const { json } = await getJson(h.gateway, "/v1/decisions?tier=primary&to_state=open", ADMIN_KEY);
-    expect(json.items[0].reason).toMatch(/^\[shadow: recorded, not enforced\] error rate/);
+    // An evaluation still in flight when settle() drained may commit the decision just after: wait for its row.
+    const opened = async () =>
+      (await getJson(h.gateway, "/v1/decisions?tier=primary&to_state=open", ADMIN_KEY)).json.items[0]?.reason;
+    await expect.poll(opened, { timeout: 5_000 }).toMatch(/^\[shadow: recorded, not enforced\] error rate/);
   });
 
   it("reports a public status per route and Prometheus metrics from memory", async () => {

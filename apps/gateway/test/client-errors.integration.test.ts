@@ -1,7 +1,7 @@
 import Anthropic from "@anthropic-ai/sdk";
 import OpenAI from "openai";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import { CLIENT_KEY, fastEngine, getJson, type Harness, post, startHarness } from "./harness.ts";
+import { fastEngine, getJson, type Harness, post, startHarness } from "./harness.ts";
 
 const yaml = `
 auth: { client_keys: [env:TEST_CLIENT_KEY] }
@@ -299,7 +299,7 @@ describe("bad input gets a 400 in the client's own error shape, naming the field
   let anthropic: Anthropic;
   beforeAll(async () => {
     h = await startHarness("embedded", yaml);
-    anthropic = new Anthropic({ apiKey: CLIENT_KEY, baseURL: h.gateway.url, maxRetries: 0 });
+    anthropic = h.anthropic;
   });
   afterAll(async () => {
     await h?.close();
@@ -426,7 +426,7 @@ describe("a client can never open a tier", () => {
   let anthropic: Anthropic;
   beforeAll(async () => {
     h = await startHarness("embedded", yaml, { engine: fastEngine });
-    anthropic = new Anthropic({ apiKey: CLIENT_KEY, baseURL: h.gateway.url, maxRetries: 0 });
+    anthropic = h.anthropic;
     // Small windows, so long prompts get each provider's own context-length error.
     for (const tier of ["claude", "gpt", "gemini"]) h.simulator.configure(tier, { context_window: 2_000 });
   });

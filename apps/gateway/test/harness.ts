@@ -1,3 +1,4 @@
+import Anthropic from "@anthropic-ai/sdk";
 import { parseConfig } from "@breakwater/config";
 import { type Simulator, startSimulator } from "@breakwater/simulator";
 import OpenAI from "openai";
@@ -20,6 +21,8 @@ export interface Harness {
   simulator: Simulator;
   /** The official OpenAI SDK, pointed at the gateway. */
   client: OpenAI;
+  /** The official Anthropic SDK, pointed at the gateway (its /v1/messages). */
+  anthropic: Anthropic;
   /** Every line the gateway logged. */
   logs: string[];
   close(): Promise<void>;
@@ -75,10 +78,12 @@ export async function startHarness(mode: Mode, yaml: string, options: HarnessOpt
     ...(options.engine && { engine: options.engine }),
   });
   const client = new OpenAI({ apiKey: CLIENT_KEY, baseURL: `${gateway.url}/v1`, maxRetries: 0 });
+  const anthropic = new Anthropic({ apiKey: CLIENT_KEY, baseURL: gateway.url, maxRetries: 0 });
   return {
     gateway,
     simulator,
     client,
+    anthropic,
     logs,
     async close() {
       await gateway.close();

@@ -1,4 +1,4 @@
-import Anthropic from "@anthropic-ai/sdk";
+import type Anthropic from "@anthropic-ai/sdk";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { CLIENT_KEY, type Harness, post, startHarness } from "./harness.ts";
 
@@ -19,7 +19,7 @@ describe("POST /v1/messages with the official Anthropic SDK as the client", () =
   let anthropic: Anthropic;
   beforeAll(async () => {
     h = await startHarness("embedded", yaml);
-    anthropic = new Anthropic({ apiKey: CLIENT_KEY, baseURL: h.gateway.url, maxRetries: 0 });
+    anthropic = h.anthropic;
   });
   afterAll(async () => {
     await h?.close();

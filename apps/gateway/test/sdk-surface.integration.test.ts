@@ -51,7 +51,7 @@ describe("the official SDKs against the gateway", () => {
   beforeAll(async () => {
     h = await startHarness("embedded", yaml);
     openai = new OpenAI({ apiKey: CLIENT_KEY, baseURL: `${h.gateway.url}/v1`, maxRetries: 0 });
-    anthropic = new Anthropic({ apiKey: CLIENT_KEY, baseURL: h.gateway.url, maxRetries: 0 });
+    anthropic = h.anthropic;
   });
   afterAll(async () => {
     await h?.close();

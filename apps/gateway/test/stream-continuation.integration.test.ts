@@ -1,7 +1,7 @@
-import Anthropic from "@anthropic-ai/sdk";
+import type Anthropic from "@anthropic-ai/sdk";
 import { CONTINUE_INSTRUCTION } from "@breakwater/providers";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import { CLIENT_KEY, type Harness, startHarness } from "./harness.ts";
+import { type Harness, startHarness } from "./harness.ts";
 
 /**
  * Mid-stream continuation (issue 9): a stream that breaks after its first
@@ -26,7 +26,7 @@ describe("mid-stream continuation", () => {
   let anthropic: Anthropic;
   beforeAll(async () => {
     h = await startHarness("embedded", yaml);
-    anthropic = new Anthropic({ apiKey: CLIENT_KEY, baseURL: h.gateway.url, maxRetries: 0 });
+    anthropic = h.anthropic;
   });
   afterAll(async () => {
     await h?.close();

@@ -1,4 +1,4 @@
-import Anthropic from "@anthropic-ai/sdk";
+import type Anthropic from "@anthropic-ai/sdk";
 import OpenAI from "openai";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { CLIENT_KEY, type Harness, startHarness } from "./harness.ts";
@@ -426,7 +426,7 @@ describe("translation matrix: inbound protocol × tier protocol × feature", () 
   beforeAll(async () => {
     h = await startHarness("embedded", yaml);
     const openai = new OpenAI({ apiKey: CLIENT_KEY, baseURL: `${h.gateway.url}/v1`, maxRetries: 0 });
-    const anthropic = new Anthropic({ apiKey: CLIENT_KEY, baseURL: h.gateway.url, maxRetries: 0 });
+    const anthropic = h.anthropic;
     clients = { chat: chatClient(openai), messages: messagesClient(anthropic), responses: responsesClient(openai) };
   });
   afterAll(async () => {

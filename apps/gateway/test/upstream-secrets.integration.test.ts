@@ -140,7 +140,7 @@ describe("no upstream text reaches a client", () => {
 
   it("a token count the upstream refuses with a key in its text", async () => {
     h.simulator.setFault("claude", { mode: "error", status: 400, message: quoting });
-    const anthropic = new Anthropic({ apiKey: CLIENT_KEY, baseURL: h.gateway.url, maxRetries: 0 });
+    const anthropic = h.anthropic;
     const error = await anthropic.messages
       .countTokens({ model: "claude-only", messages: [{ role: "user", content: "hi" }] })
       .catch((caught: unknown) => caught);

@@ -10,6 +10,7 @@ import {
   type BreakerRecord,
   type Clock,
   type Decision,
+  type LocalSignals,
   visibleState,
 } from "@breakwater/core";
 import type { Db } from "@breakwater/db";
@@ -86,9 +87,7 @@ export class BreakerEngine {
     this.evaluator = new Evaluator(store, this.view, this.policy, `evaluator:${this.instanceId}`, clock, {
       ...(options.random && { random: options.random }),
       probeClaimTimeoutMs: config.breaker.store_timeout_ms,
-      runOf: (tier, generation) => this.runs.of(tier, generation),
-      screenOf: (tier, generation) => this.screens.of(tier, generation),
-      lowVerdictEvidenceOf: (tier, generation) => this.verdicts.of(tier, generation),
+      localSignalsOf: (tier, generation) => this.localSignalsOf(tier, generation),
       ...(options.overrideTimeoutMs !== undefined && { overrideTimeoutMs: options.overrideTimeoutMs }),
       onLocalProbe: (tier, cause) =>
         log.warn("probe claimed locally: the breaker store could not take the claim", { tier, cause }),
@@ -270,18 +269,10 @@ export class BreakerEngine {
     return counted > 0;
   }
 
-  /**
-   * The signals only this process holds on the tier's current generation (the
-   * failure run, the screen window, the low-verdict evidence), for the tier view.
-   */
-  localSignals(tier: string): {
-    failuresInARow: number;
-    screen: { screened: number; flagged: number };
-    lowVerdictEvidence: number;
-  } {
-    const { generation } = this.view.get(tier);
+  /** The signals only this process holds on the tier under `generation` (its failure run, screen window, low-verdict evidence). */
+  localSignalsOf(tier: string, generation: number): Required<LocalSignals> {
     return {
-      failuresInARow: this.runs.of(tier, generation),
+      run: this.runs.of(tier, generation),
       screen: this.screens.of(tier, generation),
       lowVerdictEvidence: this.verdicts.of(tier, generation),
     };

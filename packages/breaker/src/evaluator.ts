@@ -11,6 +11,7 @@ import {
   type Decision,
   evaluate,
   initialRecord,
+  type LocalSignals,
 } from "@breakwater/core";
 import type { AuditEntry, Expected, Store } from "@breakwater/store";
 import { within } from "./bounded.ts";
@@ -29,12 +30,11 @@ export interface EvaluatorOptions {
   overrideTimeoutMs?: number;
   /** Told when a probe is claimed locally, with why the store could not take the claim. */
   onLocalProbe?: (tier: string, cause: string) => void;
-  /** This process's run of failures in a row on the tier under a generation (see FailureRuns). */
-  runOf?: (tier: string, generation: number) => number;
-  /** This process's screen window on the tier under a generation (see ScreenWindows). */
-  screenOf?: (tier: string, generation: number) => { screened: number; flagged: number };
-  /** This process's low-verdict evidence on the tier under a generation (see VerdictEvidence). */
-  lowVerdictEvidenceOf?: (tier: string, generation: number) => number;
+  /**
+   * The signals only this process holds on the tier under a generation (its
+   * failure run, screen window, low-verdict evidence), added to what the store holds.
+   */
+  localSignalsOf?: (tier: string, generation: number) => LocalSignals;
 }
 
 export type OverrideResult =
@@ -94,14 +94,7 @@ export class Evaluator {
     }
     if (stored) this.view.apply(stored, epoch);
     const record = stored ?? initialRecord(tier, 0);
-    const run = this.options.runOf?.(tier, record.generation);
-    const screen = this.options.screenOf?.(tier, record.generation);
-    const lowVerdictEvidence = this.options.lowVerdictEvidenceOf?.(tier, record.generation);
-    const local = {
-      ...(run !== undefined && { run }),
-      ...(screen && { screen }),
-      ...(lowVerdictEvidence !== undefined && { lowVerdictEvidence }),
-    };
+    const local = this.options.localSignalsOf?.(tier, record.generation);
     const decision = evaluate(record, { ...signals, ...local }, now, this.policy, this.random);
     if (!decision) return undefined;
     const won = await this.commit(

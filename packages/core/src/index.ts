@@ -11,6 +11,7 @@ export {
   type ErrorWindow,
   emptyErrorWindow,
   initialRecord,
+  type LocalSignals,
   type QualityWindow,
   type ReporterFigures,
   type Signals,

@@ -98,10 +98,19 @@ export class AnswerScreen {
   private head = "";
 
   push(text: string): void {
+    let latin = 0;
     for (const char of text) {
       const code = char.codePointAt(0) as number;
-      if (code === 0xfffd) this.replacement++;
       if (isControl(code)) this.control++;
+      if (code < 0x80) {
+        // ASCII, most of most answers: classified by its code, without a regular expression per character.
+        if (code === 0x20 || (code >= 0x09 && code <= 0x0d)) continue;
+        this.visible++;
+        if ((code >= 0x41 && code <= 0x5a) || (code >= 0x61 && code <= 0x7a)) latin++;
+        else if (code < 0x30 || code > 0x39) this.symbols++;
+        continue;
+      }
+      if (code === 0xfffd) this.replacement++;
       if (space.test(char)) continue;
       this.visible++;
       if (letter.test(char)) {
@@ -109,6 +118,7 @@ export class AnswerScreen {
         if (script) this.letters.set(script, (this.letters.get(script) ?? 0) + 1);
       } else if (!digit.test(char) && !mark.test(char)) this.symbols++;
     }
+    if (latin > 0) this.letters.set("latin", (this.letters.get("latin") ?? 0) + latin);
     if (this.head.length < 16) this.head = (this.head + text).trimStart().slice(0, 16);
     this.tail = (this.tail + text).slice(-TAIL_CHARS);
   }

@@ -298,21 +298,6 @@ export class Router {
   }
 
   /**
-   * Whether a tier after `current` in the route would take this request now:
-   * it can serve it and its breaker admits it (from the in-process copy; a due
-   * probe does not count — that tier is still unproven).
-   */
-  private laterTierAdmits(route: RouteRuntime, current: TierRuntime, context: RequestContext): boolean {
-    const fraction = sampleFraction(context.requestId);
-    const later = route.tiers.slice(route.tiers.indexOf(current) + 1);
-    return later.some(
-      (tier) =>
-        unmetBy(context.needs, tier) === undefined &&
-        this.options.breakers.admit(tier.config.name, fraction).admission === "allow",
-    );
-  }
-
-  /**
    * For apps that call providers themselves: which tiers to try now, in order.
    * A due probe is claimed only when it would be the app's first call, so a
    * probe is never handed to a caller who will not make it.
@@ -433,7 +418,7 @@ export class Router {
             ? await running.settled
             : await settledWithin(running.settled, hedgeAfterMs);
         const hedgeTier =
-          early === undefined && !signal.aborted ? this.hedgeCandidate(route, tier, context, fits) : undefined;
+          early === undefined && !signal.aborted ? this.nextAdmitting(route, tier, context, fits) : undefined;
         if (hedgeTier && budget.tryAcquire()) {
           // No first byte within the hedge delay: the next tier races it, out of the retry budget.
           attempts++;
@@ -474,7 +459,7 @@ export class Router {
         const step = decideAfterFailure(failure, {
           sameTierRetries,
           ...(failure.retryAfterMs !== undefined && {
-            anotherTierCanServe: this.laterTierAdmits(route, tier, context),
+            anotherTierCanServe: this.nextAdmitting(route, tier, context) !== undefined,
           }),
           remainingMs: deadline - clock(),
           maxRetryAfterMs: retry.maxRetryAfterMs,
@@ -629,16 +614,17 @@ export class Router {
   }
 
   /**
-   * The tier a hedge runs on: the next in the route that can serve the
-   * request and whose breaker plainly admits it (from the in-process copy —
-   * never a probe, a cooling tier or a fallback: a hedge must not take a
-   * probe it may abandon).
+   * The next tier after `current` that would take this request now: it can
+   * serve it (and `fits`) and its breaker plainly admits it, from the
+   * in-process copy. Never a probe (that tier is unproven, and a hedge must not
+   * take a probe it may abandon), a cooling tier or a fallback. Where a
+   * retry-after fails over at once, and where a hedge runs.
    */
-  private hedgeCandidate(
+  private nextAdmitting(
     route: RouteRuntime,
     current: TierRuntime,
     context: RequestContext,
-    fits: (tier: TierRuntime) => boolean,
+    fits: (tier: TierRuntime) => boolean = () => true,
   ): Candidate | undefined {
     const fraction = sampleFraction(context.requestId);
     for (const tier of route.tiers.slice(route.tiers.indexOf(current) + 1)) {

@@ -1,4 +1,4 @@
-import { AnswerScreen } from "@breakwater/core";
+import type { AnswerScreen } from "@breakwater/core";
 import type { ChatRequest } from "@breakwater/providers";
 import type { Services } from "../context.ts";
 
@@ -31,5 +31,3 @@ export function recordScreen(
   }
   return flagged;
 }
-
-export { AnswerScreen };

@@ -1,4 +1,4 @@
-import { type AttemptFailure, FEATURE_REASONS } from "@breakwater/core";
+import { AnswerScreen, type AttemptFailure, FEATURE_REASONS } from "@breakwater/core";
 import {
   answerText,
   type ChatRequest,
@@ -18,7 +18,7 @@ import { callerSignal } from "../request-guards.ts";
 import { refusalFor } from "../upstream-refusal.ts";
 import type { InboundRequest } from "./inbound.ts";
 import type { RouteRuntime, Skip } from "./router.ts";
-import { AnswerScreen, recordScreen } from "./screen.ts";
+import { recordScreen } from "./screen.ts";
 import { eventStream, framesStream } from "./sse.ts";
 
 /**

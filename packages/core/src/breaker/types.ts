@@ -133,6 +133,9 @@ export interface Signals {
   lowVerdictEvidence?: number;
 }
 
+/** The signals one process holds on its own, beside the store's windows (the breaker's engine keeps them). */
+export type LocalSignals = Pick<Signals, "run" | "screen" | "lowVerdictEvidence">;
+
 export type Actor = `evaluator:${string}` | `operator:${string}` | "system:expiry";
 
 /** A transition: the next record and what the audit trail says about it. */
