@@ -1,9 +1,11 @@
 import { Agent, request } from "undici";
-import { startGatewayProcess, startSimulatorProcess } from "./processes.ts";
+import { startGatewayProcess, startSimulatorProcess, startWorkerProcess } from "./processes.ts";
 import { benchServices } from "./services.ts";
 import { ms, summarise } from "./stats.ts";
 
 const headers = { "content-type": "application/json", authorization: "Bearer bench-key" };
+/** A second app's key (auth lists both), for traffic from several clients. */
+const secondAppHeaders = { ...headers, authorization: "Bearer bench-second-app-key" };
 const body = JSON.stringify({ model: "chat", messages: [{ role: "user", content: "status report, please" }] });
 const streamBody = JSON.stringify({
   model: "chat",
@@ -12,9 +14,10 @@ const streamBody = JSON.stringify({
 });
 const sleep = (duration: number) => new Promise((resolve) => setTimeout(resolve, duration));
 
-const yaml = (simulatorUrl: string, timeouts: string, breaker = "", routeExtra = "") => `
-auth: { client_keys: [env:BENCH_CLIENT_KEY] }
+const yaml = (simulatorUrl: string, timeouts: string, breaker = "", routeExtra = "", judges = false) => `
+auth: { client_keys: [env:BENCH_CLIENT_KEY, env:BENCH_SECOND_APP_KEY] }
 ${breaker ? `breaker: { ${breaker} }` : ""}
+${judges ? `judge: { judges: [{ provider: gemini, model: gemini-judge, api_key: env:BENCH_CLIENT_KEY, base_url: "${simulatorUrl}/judge-google" }] }` : ""}
 # Benchmarks stop their gateways often: no readiness grace before the listener closes.
 server: { drain_delay_ms: 0 }
 tiers:
@@ -50,15 +53,25 @@ async function outage(options: {
   stream?: boolean;
   /** More settings of the route, as YAML flow-map entries. */
   routeExtra?: string;
+  /** Judges (the simulator's, answering after this many ms), in a worker process; production defaults otherwise (5% sampled). */
+  judgeLatencyMs?: number;
+  /** Requests alternate between this many apps' client keys (1 or 2). */
+  apps?: number;
 }) {
   const services = await benchServices();
   const simulator = await startSimulatorProcess(18_911);
-  const gateway = await startGatewayProcess(
-    18_912,
-    yaml(simulator.url, options.timeouts, options.breaker, options.routeExtra),
-    services.env,
-  );
+  const judges = options.judgeLatencyMs !== undefined;
+  const config = yaml(simulator.url, options.timeouts, options.breaker, options.routeExtra, judges);
+  const gateway = await startGatewayProcess(18_912, config, services.env);
+  const worker = judges ? await startWorkerProcess(config, services.env) : undefined;
   const agent = new Agent({ keepAliveTimeout: 30_000, connections: 256 });
+  if (judges) {
+    await request(`${simulator.url}/_control/providers/judge-google`, {
+      method: "PUT",
+      body: JSON.stringify({ latency_ms: options.judgeLatencyMs }),
+      dispatcher: agent,
+    }).then((response) => response.body.dump());
+  }
   const samples: Sample[] = [];
   let openedAt: number | undefined;
   const started = performance.now();
@@ -95,7 +108,7 @@ async function outage(options: {
       inFlight.push(
         request(`${gateway.url}/v1/chat/completions`, {
           method: "POST",
-          headers,
+          headers: i % (options.apps ?? 1) === 0 ? headers : secondAppHeaders,
           body: options.stream ? streamBody : body,
           dispatcher: agent,
         }).then(async (response) => {
@@ -124,6 +137,7 @@ async function outage(options: {
   } finally {
     await agent.close();
     await gateway.stop();
+    await worker?.stop();
     await simulator.stop();
     await services.drop();
   }
@@ -224,27 +238,42 @@ export async function midStream() {
 }
 
 /**
- * A garbage brownout (200 OK, garbled text) on the primary after a minute of
- * healthy traffic, production defaults and no judges: how many garbage
- * answers reach users before the screen opens the tier.
+ * A garbage brownout (200 OK, garbled text) on the primary after healthy
+ * traffic, production defaults, the simulator's judges in a worker: how many
+ * garbage answers reach users before the tier opens. Two apps' traffic: the
+ * screen opens it. One app's: the screen cannot tell its flagged answers from
+ * ones it asked for, so the judges decide on every flagged answer.
+ * BENCH_LEAD_IN_S (600) is the one-app run's healthy lead-in; the two-app
+ * run's is 60 s (the screen reads only the last 20 answers).
  */
 export async function garbageBrownout() {
-  const { samples, faultAt, openedAt } = await outage({
-    fault: { mode: "garbled" },
-    timeouts: "timeout_ms: 20000",
-    rate: 20,
-    faultAtMs: 60_000,
-    durationMs: 90_000,
-  });
-  const fault = samples.filter((s) => s.startedAt >= faultAt);
-  const garbage = fault.filter((s) => s.tier === "primary").length;
-  return {
-    report: [
-      "primary answers garbled text (200 OK) from t = 60 s, at 20 req/s, production defaults (screen_threshold 0.5, min_screened 10), no judges:",
-      `  breaker opened ${openedAt === undefined ? "never" : ms(openedAt - faultAt)} after the brownout began`,
-      `  garbage answers served in the 30 s brownout: ${garbage} of ${fault.length} (${((100 * garbage) / fault.length).toFixed(1)}%); non-200 answers: ${samples.filter((s) => s.status !== 200).length}`,
-    ].join("\n"),
-  };
+  const leadInMs = Number(process.env.BENCH_LEAD_IN_S ?? 600) * 1000;
+  // A small judge model's answer time; the simulator's judge would otherwise answer in a millisecond.
+  const judgeLatencyMs = 1_500;
+  const report = [
+    `primary answers garbled text (200 OK) for 30 s after healthy traffic, at 20 req/s, production defaults (screen_threshold 0.5, min_screened 10, screen_max_client_share 0.5, low_verdicts 4, sample_rate 5%), the simulator's judges in a worker, each verdict ${judgeLatencyMs} ms:`,
+  ];
+  const cases = [
+    { label: `one app, ${leadInMs / 1000} s healthy first`, apps: 1, faultAtMs: leadInMs },
+    { label: "two apps taking turns, 60 s healthy first", apps: 2, faultAtMs: 60_000 },
+  ];
+  for (const { label, apps, faultAtMs } of cases) {
+    const { samples, faultAt, openedAt } = await outage({
+      fault: { mode: "garbled" },
+      timeouts: "timeout_ms: 20000",
+      rate: 20,
+      faultAtMs,
+      durationMs: faultAtMs + 30_000,
+      judgeLatencyMs,
+      apps,
+    });
+    const fault = samples.filter((s) => s.startedAt >= faultAt);
+    const garbage = fault.filter((s) => s.tier === "primary").length;
+    report.push(
+      `  ${label}: breaker opened ${openedAt === undefined ? "never" : ms(openedAt - faultAt)} after the brownout began; garbage answers served: ${garbage} of ${fault.length} (${((100 * garbage) / fault.length).toFixed(1)}%); non-200 answers: ${samples.filter((s) => s.status !== 200).length}; opened during the healthy phase: ${openedAt !== undefined && openedAt < faultAt ? "yes" : "no"}`,
+    );
+  }
+  return { report: report.join("\n") };
 }
 
 /**

@@ -113,12 +113,58 @@ export function startGatewayProcess(
       BREAKWATER_DATA_DIR: join(dir, "data"),
       LOG_LEVEL: "warn",
       BENCH_CLIENT_KEY: "bench-key",
+      BENCH_SECOND_APP_KEY: "bench-second-app-key",
       ...env,
     },
     port,
     "/readyz",
     options,
   );
+}
+
+/**
+ * A judge worker process on `yaml` (production mode: `env` names its Postgres
+ * and Redis), ready once it logs that it runs.
+ */
+export async function startWorkerProcess(
+  yaml: string,
+  env: Record<string, string>,
+): Promise<{ stop(): Promise<void> }> {
+  const dir = mkdtempSync(join(tmpdir(), "bw-bench-worker-"));
+  const configPath = join(dir, "breakwater.yaml");
+  writeFileSync(configPath, yaml);
+  const child = spawn(process.execPath, ["--import", "tsx", join(root, "apps/worker/src/main.ts")], {
+    cwd: root,
+    env: {
+      ...process.env,
+      BREAKWATER_CONFIG: configPath,
+      BENCH_CLIENT_KEY: "bench-key",
+      BENCH_SECOND_APP_KEY: "bench-second-app-key",
+      ...env,
+    },
+    stdio: ["ignore", "pipe", "inherit"],
+  });
+  await new Promise<void>((resolve, reject) => {
+    let seen = "";
+    const timer = setTimeout(() => reject(new Error("the worker did not start within 20 s")), 20_000);
+    child.once("exit", (code) => reject(new Error(`the worker exited with ${code}`)));
+    child.stdout.on("data", (chunk: Buffer) => {
+      seen = (seen + chunk.toString()).slice(-4_096);
+      if (seen.includes('"worker running"')) {
+        clearTimeout(timer);
+        resolve();
+      }
+    });
+  });
+  // Keep draining its log, so it never blocks on a full pipe.
+  child.stdout.resume();
+  return {
+    stop: () =>
+      new Promise((resolve) => {
+        child.once("exit", () => resolve());
+        child.kill("SIGTERM");
+      }),
+  };
 }
 
 /**

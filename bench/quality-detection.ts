@@ -44,7 +44,7 @@ async function simulate(options: {
   garbageFromMs?: number;
   rate?: number;
   judgeLatencyMs?: number;
-  /** Judge at the escalated rate while a low verdict is not yet outweighed (as a gateway judging in-process does). */
+  /** Judge at the escalated rate while a low verdict is not yet outweighed (false: on the short window's mean only, as before issue 9). */
   escalateOnEvidence?: boolean;
 }): Promise<Run> {
   const random = seeded(options.seed);
@@ -122,23 +122,35 @@ async function simulate(options: {
 export async function qualityDetection() {
   const s = (ms: number) => `${(ms / 1000).toFixed(1)} s`;
   const report = [
-    "simulated time, production defaults (sample 5%, escalated 50%, short window 60 s / min 15, long 600 s / min 20, low_verdicts 4), 20 req/s, judge latency 2 s;",
+    "simulated time, production defaults (sample 5%, escalated 50%, short window 60 s / min 15, long 600 s / min 20, low_verdicts 4), 20 req/s;",
     "judge: healthy 0.85 ± 0.1 with 2% outliers at 0.2, garbage 0.1 ± 0.05:",
   ];
   const variants = [
-    { label: "judges in the gateway (embedded: escalation on a low verdict)", escalateOnEvidence: true },
-    { label: "judges in a worker (production: escalation on the short window's mean only)", escalateOnEvidence: false },
+    // Embedded judges in the gateway itself; in production the worker announces its evidence (EvidenceNotice).
+    { label: "escalation on a fresh low verdict, judge latency 2 s", escalateOnEvidence: true, judgeLatencyMs: 2_000 },
+    { label: "the same, judge latency 1 s", escalateOnEvidence: true, judgeLatencyMs: 1_000 },
+    {
+      label: "escalation on the short window's mean only, judge latency 2 s",
+      escalateOnEvidence: false,
+      judgeLatencyMs: 2_000,
+    },
   ];
-  for (const { label, escalateOnEvidence } of variants) {
+  for (const { label, escalateOnEvidence, judgeLatencyMs } of variants) {
     const detections: number[] = [];
     for (let seed = 1; seed <= 20; seed++) {
-      const run = await simulate({ seed, durationMs: 15 * 60_000, garbageFromMs: 10 * 60_000, escalateOnEvidence });
+      const run = await simulate({
+        seed,
+        durationMs: 15 * 60_000,
+        garbageFromMs: 10 * 60_000,
+        escalateOnEvidence,
+        judgeLatencyMs,
+      });
       detections.push(run.detectedAfterMs ?? Number.POSITIVE_INFINITY);
     }
     detections.sort((a, b) => a - b);
     const quiet: Run[] = [];
     for (let seed = 101; seed <= 110; seed++) {
-      quiet.push(await simulate({ seed, durationMs: 30 * 60_000, escalateOnEvidence }));
+      quiet.push(await simulate({ seed, durationMs: 30 * 60_000, escalateOnEvidence, judgeLatencyMs }));
     }
     const falseTrips = quiet.reduce((sum, run) => sum + run.transitions, 0);
     const judgedShare =

@@ -19,6 +19,9 @@ import { registerStatus } from "./routes/status.get.ts";
 import { registerTierState } from "./routes/tier-state.post.ts";
 import { registerTiers } from "./routes/tiers.get.ts";
 
+/** Health checks and scrapes: every few seconds from machines, no access line. */
+const UNLOGGED = new Set(["/healthz", "/readyz", "/metrics"]);
+
 /** The HTTP surface. Pure wiring: services come in, nothing is created here. */
 export function createApp(services: Services): Hono<AppEnv> {
   const app = new Hono<AppEnv>();
@@ -33,7 +36,21 @@ export function createApp(services: Services): Hono<AppEnv> {
     // fast path, where touching c.res.headers afterwards would materialise a Headers object.
     // Handlers that build a raw Response (streams) copy it themselves.
     c.header("x-request-id", requestId);
+    const started = performance.now();
+    c.set("startedAt", started);
     await next();
+    if (services.config.server.accessLog && !UNLOGGED.has(c.req.path)) {
+      const served = c.get("served");
+      services.logger.info("request", {
+        request_id: requestId,
+        method: c.req.method,
+        path: c.req.path,
+        status: c.res.status,
+        // Streams: until the response started (its headers); the stream's own end is not waited for.
+        duration_ms: Math.round((performance.now() - started) * 10) / 10,
+        ...served,
+      });
+    }
   });
 
   registerHealth(app);

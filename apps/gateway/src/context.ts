@@ -2,12 +2,11 @@ import type { BreakerEngine } from "@breakwater/breaker";
 import type { Config } from "@breakwater/config";
 import type { AttemptFailure, Clock } from "@breakwater/core";
 import type { Db } from "@breakwater/db";
+import type { Logger, Metrics } from "@breakwater/telemetry";
 import type { HttpBindings } from "@hono/node-server";
 import type { Hono } from "hono";
 import type { KeyRing } from "./auth.ts";
 import type { ErrorShape } from "./errors.ts";
-import type { Logger } from "./logger.ts";
-import type { Counters } from "./metrics.ts";
 import type { Router } from "./proxy/router.ts";
 import type { Sampler } from "./proxy/sampler.ts";
 import type { RateLimiter } from "./rate-limiter.ts";
@@ -25,7 +24,7 @@ export interface Services {
   router: Router;
   breakers: BreakerEngine;
   sampler: Sampler;
-  counters: Counters;
+  metrics: Metrics;
   /**
    * Records one attempt's outcome (proxied, streamed or reported by an app): metrics and breaker window.
    * `reporter`: the name of the key that reported it, for attribution and its share cap;
@@ -59,7 +58,19 @@ export interface AppEnv {
     requestId: string;
     /** The error shape this route's clients expect; ours unless a route says otherwise. */
     errorShape: ErrorShape;
+    /** When the request arrived (performance.now()), for the access line and the latency histograms. */
+    startedAt: number;
+    /** How a proxied request was answered, for the access line (set by serve). */
+    served: Served | undefined;
   };
+}
+
+/** How a proxied request was answered: its route, and the rung, tier and attempts once known. */
+export interface Served {
+  route: string;
+  rung?: "tier" | "canned";
+  tier?: string;
+  attempts?: number;
 }
 
 export type App = Hono<AppEnv>;

@@ -1,6 +1,6 @@
 import { setMaxListeners } from "node:events";
 import type { Server } from "node:http";
-import type { Logger } from "./logger.ts";
+import type { Logger } from "@breakwater/telemetry";
 
 export interface DrainTimes {
   /** /readyz answers 503 this long before the listener closes. */

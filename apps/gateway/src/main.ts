@@ -1,7 +1,7 @@
 import { join, resolve } from "node:path";
 import { ConfigError, loadConfigFile, parseProcessEnv } from "@breakwater/config";
 import { EMBEDDED_TEMPLATE_DIR } from "@breakwater/db";
-import { createLogger } from "./logger.ts";
+import { createLogger } from "@breakwater/telemetry";
 import { type Gateway, startGateway } from "./server.ts";
 
 const env = (() => {
@@ -26,6 +26,11 @@ try {
   process.exit(1);
 }
 for (const warning of loaded.warnings) logger.warn(warning);
+logger.info("config loaded", {
+  config: configPath,
+  tiers: [...loaded.config.tiers.keys()],
+  routes: [...loaded.config.routes.keys()],
+});
 
 // SIGTERM from an orchestrator (through the image's init), SIGINT from a terminal: the same drain.
 // Installed before start-up so no signal ever meets Node's default (die at once); one during

@@ -50,11 +50,11 @@ export function spend(
   hits: number,
   unit: "requests" | "outcomes",
 ): void {
-  const { rateLimiter, counters } = c.get("services");
+  const { rateLimiter, metrics } = c.get("services");
   const verdict = rateLimiter.take(limitId(grant, unit), limit, hits);
   if (verdict.allowed) return;
   const seconds = Math.max(1, Math.ceil(verdict.retryAfterMs / 1000));
-  counters.inc("breakwater_rate_limited_total", { key: grant.name });
+  metrics.rateLimited.inc({ key: grant.name });
   c.header("retry-after", String(seconds));
   throw new ApiError(
     "rate_limited",

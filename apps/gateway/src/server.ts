@@ -16,14 +16,14 @@ import {
   RedisStore,
   type Store,
 } from "@breakwater/store";
+import { type Logger, Metrics } from "@breakwater/telemetry";
 import { serve } from "@hono/node-server";
 import { createApp } from "./app.ts";
 import { KeyRing } from "./auth.ts";
 import type { Services } from "./context.ts";
 import { Drain } from "./drain.ts";
 import { enforceHttpLimits, type HttpLimits, httpServerOptions, resolveHttpLimits } from "./http-limits.ts";
-import type { Logger } from "./logger.ts";
-import { Counters } from "./metrics.ts";
+import { registerStateGauges } from "./metrics.ts";
 import { openFileLimit } from "./open-file-limit.ts";
 import { type RouteRuntime, Router, type TierRuntime } from "./proxy/router.ts";
 import { Sampler } from "./proxy/sampler.ts";
@@ -91,6 +91,10 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
       ...(options.embeddedTemplate && { embeddedTemplate: options.embeddedTemplate }),
     });
     closers.push(() => database.close());
+    logger.info("database ready", {
+      database: database.kind,
+      ...(!options.databaseUrl && { data_dir: options.dataDir }),
+    });
 
     const windows = windowSpecsFrom(config.breaker);
     const store: Store = options.redisUrl
@@ -126,6 +130,7 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
       await rateCounter.close();
     });
 
+    const metrics = new Metrics();
     const breakers = new BreakerEngine({
       config,
       store,
@@ -138,6 +143,7 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
     });
     await breakers.start();
     closers.push(() => breakers.stop());
+    logger.info("breaker engine started", { store: store.kind, instance: breakers.instanceId });
 
     const adapters = createAdapters(config, {
       fetch: createKeepAliveFetch(),
@@ -163,10 +169,20 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
           db: database.db,
           clock: systemClock,
           log: logger,
+          metrics,
         },
         queues,
       );
     }
+    logger.info("judging", {
+      judges: config.judge.judges.length,
+      where:
+        config.judge.judges.length === 0
+          ? "nowhere: no judge.judges configured"
+          : queues.kind === "memory"
+            ? "in this process"
+            : "in the worker (BullMQ on Redis)",
+    });
     const sampler = new Sampler(
       config,
       breakers,
@@ -175,25 +191,25 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
       systemClock,
     );
 
-    const counters = new Counters();
+    registerStateGauges(metrics, { config, breakers, queues });
     /** The one way an attempt's outcome is recorded: counted for /metrics, then into the breaker's window. */
     const recordAttempt: Services["recordAttempt"] = (tier, generation, failure, from) => {
-      counters.inc("breakwater_attempts_total", { tier, result: failure?.errorClass ?? "ok" });
+      metrics.attempts.inc({ tier, result: failure?.errorClass ?? "ok" });
       breakers.recordOutcome(tier, generation, failure, from);
     };
     const router = new Router(buildRoutes(config, adapters.tiers), {
       onSkip: (skip) => {
         logger.debug("tier skipped: it cannot serve the request", { tier: skip.tier, lacks: skip.reason });
-        counters.inc("breakwater_tier_skips_total", {
+        metrics.skips.inc({
           tier: skip.tier,
           // The feature's name, or "protocol" for fields or files only another protocol carries.
           reason: (FEATURES as readonly string[]).includes(skip.reason) ? skip.reason : "protocol",
         });
       },
       onHedge: (hedge) => {
-        counters.inc("breakwater_hedges_total", { route: hedge.route, winner: hedge.winner });
+        metrics.hedges.inc({ route: hedge.route, winner: hedge.winner });
         // The attempt aborted when the other won: neither a success nor a failure of its tier.
-        if (hedge.lost) counters.inc("breakwater_attempts_total", { tier: hedge.lost, result: "hedged_loser" });
+        if (hedge.lost) metrics.attempts.inc({ tier: hedge.lost, result: "hedged_loser" });
       },
       slowCallMinMs: config.breaker.slow_call_min_ms,
       breakers: {
@@ -203,7 +219,7 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
           recordAttempt(tier, generation, failure, { slowNoted: slowNoted === true }),
         slowCall: (tier, generation) => breakers.slowCall(tier, generation),
         cool: (tier, ms, failure) => {
-          if (breakers.cool(tier, ms, failure)) counters.inc("breakwater_tier_cooldowns_total", { tier });
+          if (breakers.cool(tier, ms, failure)) metrics.cooldowns.inc({ tier });
         },
       },
       retry: config.retry,
@@ -224,7 +240,7 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
       router,
       breakers,
       sampler,
-      counters,
+      metrics,
       recordAttempt,
       db: database.db,
       clock: systemClock,
@@ -246,7 +262,7 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
     drain.track(server);
     const rejections = new ThrottledLog(10_000);
     enforceHttpLimits(server, limits, (reason, remoteAddress) => {
-      counters.inc("breakwater_connections_rejected_total", { reason });
+      metrics.connectionsRejected.inc({ reason });
       rejections.log(reason, (heldBack) =>
         logger.warn("connection rejected", {
           reason,

@@ -35,7 +35,8 @@ export interface TierView {
    */
   this_process: {
     failures_in_a_row: number;
-    screen: { screened: number; flagged: number };
+    /** The last 20 answers screened; the flagged ones by client key name. */
+    screen: { screened: number; flagged: number; flagged_by: Record<string, number> };
     low_verdict_evidence: number;
   };
   ramp_share: number | null;
@@ -130,7 +131,7 @@ export function tierView(services: Services, tier: string): TierView {
     cooling: cooling ? { until: new Date(cooling.until).toISOString(), reason: cooling.reason } : null,
     this_process: {
       failures_in_a_row: local.run,
-      screen: local.screen,
+      screen: { screened: local.screen.screened, flagged: local.screen.flagged, flagged_by: local.screen.flaggedBy },
       low_verdict_evidence: local.lowVerdictEvidence,
     },
     ramp_share: record.state === "half_open" ? (breakers.policy.rampShares[record.rampStep ?? 0] ?? 1) : null,

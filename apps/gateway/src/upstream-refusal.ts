@@ -1,6 +1,6 @@
 import type { AttemptFailure } from "@breakwater/core";
+import type { Logger } from "@breakwater/telemetry";
 import { ApiError, type UpstreamErrorInfo } from "./errors.ts";
-import type { Logger } from "./logger.ts";
 import { redactSecrets, safeIdentifier } from "./redact.ts";
 
 /**

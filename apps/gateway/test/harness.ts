@@ -1,10 +1,10 @@
 import Anthropic from "@anthropic-ai/sdk";
 import { parseConfig } from "@breakwater/config";
 import { type Simulator, startSimulator } from "@breakwater/simulator";
+import { createLogger } from "@breakwater/telemetry";
 import OpenAI from "openai";
 import { expect } from "vitest";
 import { freshDatabaseUrl, freshRedisPrefix, redisUrl } from "../../../test/services.ts";
-import { createLogger } from "../src/logger.ts";
 import { type Gateway, type GatewayOptions, startGateway } from "../src/server.ts";
 
 export type Mode = "embedded" | "services";

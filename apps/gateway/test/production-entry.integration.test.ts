@@ -1,6 +1,7 @@
 import { writeFileSync } from "node:fs";
 import { get } from "node:http";
-import { connect } from "node:net";
+import type { AddressInfo } from "node:net";
+import { connect, createServer } from "node:net";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { freshDatabaseUrl, freshRedisPrefix, redisUrl } from "../../../test/services.ts";
@@ -198,8 +199,10 @@ routes:
   chat: { tiers: [only] }
 `,
     );
+    const metricsPort = await freePort();
     const worker = startEntry(build.outdir, "worker", {
       NODE_ENV: "production",
+      METRICS_PORT: String(metricsPort),
       BREAKWATER_CONFIG: config,
       TEST_CLIENT_KEY: CLIENT_KEY,
       TEST_UPSTREAM_KEY: UPSTREAM_KEY,
@@ -207,7 +210,25 @@ routes:
     });
     started.push(worker);
     await worker.lineMatching(/"worker running"/);
+    // Its own /metrics: judge and canary figures, the queue's depth, the process.
+    const metrics = await (await fetch(`http://127.0.0.1:${metricsPort}/metrics`)).text();
+    for (const name of [
+      "breakwater_judge_queue_depth",
+      "breakwater_canary_runs_total",
+      "process_resident_memory_bytes",
+    ]) {
+      expect(metrics).toContain(`# TYPE ${name} `);
+    }
     worker.child.kill("SIGTERM");
     expect(await worker.exited).toBe(0);
   });
 });
+
+/** A port nothing listens on right now. */
+async function freePort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  const { port } = server.address() as AddressInfo;
+  await new Promise((resolve) => server.close(resolve));
+  return port;
+}

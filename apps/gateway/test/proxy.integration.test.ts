@@ -7,16 +7,17 @@ auth: { client_keys: [env:TEST_CLIENT_KEY] }
 retry: { backoff_base_ms: 10, backoff_cap_ms: 50, max_retry_after_ms: 3000, budget_min_per_second: 100, cooling_max_ms: 1 }
 # This suite fails tiers on purpose, test after test: it is about retries and fail-over, so breakers stay out of it.
 breaker: { min_calls: 100000, consecutive_failures: 0 }
+# Timeouts only end the hang tests; 400 ms once let a loaded CI machine's stalled event loop turn a reset into a timeout.
 tiers:
   anthropic-primary:
     { provider: anthropic, model: claude-sonnet-5-5, api_key: env:TEST_UPSTREAM_KEY, base_url: "{{SIM}}/anthropic-primary",
-      timeout_ms: 400, first_byte_timeout_ms: 400, stream_idle_timeout_ms: 400 }
+      timeout_ms: 1000, first_byte_timeout_ms: 1000, stream_idle_timeout_ms: 1000 }
   openai-primary:
     { provider: openai, model: gpt-4.1, api_key: env:TEST_UPSTREAM_KEY, base_url: "{{SIM}}/openai-primary/v1",
-      timeout_ms: 400, first_byte_timeout_ms: 400, stream_idle_timeout_ms: 400 }
+      timeout_ms: 1000, first_byte_timeout_ms: 1000, stream_idle_timeout_ms: 1000 }
   gemini-primary:
     { provider: gemini, model: gemini-2.5-flash, api_key: env:TEST_UPSTREAM_KEY, base_url: "{{SIM}}/gemini-primary",
-      timeout_ms: 400, first_byte_timeout_ms: 400, stream_idle_timeout_ms: 400 }
+      timeout_ms: 1000, first_byte_timeout_ms: 1000, stream_idle_timeout_ms: 1000 }
   backup:
     { provider: openai_compatible, model: llama-3.1-8b, base_url: "{{SIM}}/backup/v1", context_window: 100000 }
   small-window:

@@ -1,5 +1,6 @@
 import { resolve } from "node:path";
 import { ConfigError, loadConfigFile, parseProcessEnv } from "@breakwater/config";
+import { createLogger } from "@breakwater/telemetry";
 import { startWorker, type Worker } from "./worker.ts";
 
 const env = (() => {
@@ -10,9 +11,7 @@ const env = (() => {
     process.exit(1);
   }
 })();
-const log = (level: string) => (message: string, fields?: Record<string, unknown>) =>
-  process.stdout.write(`${JSON.stringify({ time: new Date().toISOString(), level, message, ...fields })}\n`);
-const logger = { info: log("info"), warn: log("warn") };
+const logger = createLogger(env.LOG_LEVEL);
 
 if (!env.DATABASE_URL || !env.REDIS_URL) {
   process.stderr.write(
@@ -29,6 +28,8 @@ try {
   process.stderr.write(`${error.message}\n`);
   process.exit(1);
 }
+
+logger.info("config loaded", { config: resolve(cwd, env.BREAKWATER_CONFIG), tiers: [...loaded.config.tiers.keys()] });
 
 // Installed before start-up so no signal ever meets Node's default (die at once); one during
 // start-up exits before working. Jobs in progress finish (BullMQ waits for them); a second
@@ -56,6 +57,11 @@ worker = await startWorker({
   redisUrl: env.REDIS_URL,
   redisKeyPrefix: env.REDIS_KEY_PREFIX,
   ...(env.BREAKWATER_SIMULATOR_URL && { simulatorUrl: env.BREAKWATER_SIMULATOR_URL }),
+  ...(env.METRICS_PORT > 0 && { metricsPort: env.METRICS_PORT, metricsHost: env.HOST }),
   log: logger,
 });
-logger.info("worker running", { tiers: [...loaded.config.tiers.keys()], instance: worker.engine.instanceId });
+logger.info("worker running", {
+  tiers: [...loaded.config.tiers.keys()],
+  instance: worker.engine.instanceId,
+  metrics: worker.metricsUrl ? `${worker.metricsUrl}/metrics` : "off",
+});

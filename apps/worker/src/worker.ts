@@ -1,3 +1,5 @@
+import { createServer } from "node:http";
+import type { AddressInfo } from "node:net";
 import { BreakerEngine, type Log, windowSpecsFrom } from "@breakwater/breaker";
 import type { Config } from "@breakwater/config";
 import { systemClock } from "@breakwater/core";
@@ -7,6 +9,7 @@ import { createAdapters, createKeepAliveFetch } from "@breakwater/providers";
 import { BullQueues } from "@breakwater/queue";
 import { simulatorFor } from "@breakwater/simulator";
 import { RedisStore } from "@breakwater/store";
+import { Metrics } from "@breakwater/telemetry";
 
 export interface WorkerOptions {
   config: Config;
@@ -21,11 +24,17 @@ export interface WorkerOptions {
   jobLockMs?: number;
   /** How often the canary schedules are checked and recreated if Redis lost them (default: every minute, and on every reconnect). */
   scheduleCheckMs?: number;
+  /** Serve this worker's /metrics (judge calls, verdicts, canaries, queue depth, process) here; unset: none. */
+  metricsPort?: number;
+  metricsHost?: string;
 }
 
 export interface Worker {
   engine: BreakerEngine;
   queues: BullQueues;
+  metrics: Metrics;
+  /** Where /metrics is served, when a metrics port was given. */
+  metricsUrl?: string;
   close(): Promise<void>;
 }
 
@@ -39,6 +48,7 @@ export interface Worker {
 export async function startWorker(options: WorkerOptions): Promise<Worker> {
   const { config } = options;
   const database = await openDatabase({ url: options.databaseUrl, dataDir: "unused" });
+  options.log.info("database ready", { database: database.kind });
   const store = RedisStore.open({
     url: options.redisUrl,
     keyPrefix: options.redisKeyPrefix,
@@ -55,7 +65,9 @@ export async function startWorker(options: WorkerOptions): Promise<Worker> {
     ...options.engine,
   });
   await engine.start();
+  options.log.info("breaker engine started", { store: store.kind, instance: engine.instanceId });
 
+  const metrics = new Metrics();
   const queues = new BullQueues({
     redisUrl: options.redisUrl,
     keyPrefix: options.redisKeyPrefix,
@@ -85,13 +97,22 @@ export async function startWorker(options: WorkerOptions): Promise<Worker> {
       db: database.db,
       clock: systemClock,
       log: options.log,
+      metrics,
     },
     queues,
   );
+  const metricsServer =
+    options.metricsPort === undefined
+      ? undefined
+      : await serveMetrics(metrics, options.metricsPort, options.metricsHost ?? "127.0.0.1");
+  metrics.trackJudgeQueue(() => queues.depth("judge"));
   return {
     engine,
     queues,
+    metrics,
+    ...(metricsServer && { metricsUrl: metricsServer.url }),
     async close() {
+      await metricsServer?.close();
       // Running judge jobs finish first; their scores need the engine and the database.
       await queues.close();
       await engine.stop();
@@ -99,5 +120,32 @@ export async function startWorker(options: WorkerOptions): Promise<Worker> {
       await database.close();
       await simulator?.close();
     },
+  };
+}
+
+/** GET /metrics for Prometheus on its own small server: the worker has no other HTTP. */
+async function serveMetrics(
+  metrics: Metrics,
+  port: number,
+  host: string,
+): Promise<{ url: string; close(): Promise<void> }> {
+  const server = createServer((request, response) => {
+    if (request.method !== "GET" || request.url?.split("?")[0] !== "/metrics") {
+      response.writeHead(404, { "content-type": "text/plain" }).end("only GET /metrics here\n");
+      return;
+    }
+    metrics.exposition().then(
+      ({ text, contentType }) => response.writeHead(200, { "content-type": contentType }).end(text),
+      () => response.writeHead(500, { "content-type": "text/plain" }).end("metrics unavailable\n"),
+    );
+  });
+  await new Promise<void>((resolve, reject) => {
+    server.once("error", reject);
+    server.listen(port, host, resolve);
+  });
+  const { port: bound } = server.address() as AddressInfo;
+  return {
+    url: `http://${host}:${bound}`,
+    close: () => new Promise((resolve) => server.close(() => resolve())),
   };
 }

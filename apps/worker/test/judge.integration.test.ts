@@ -164,4 +164,55 @@ describe("gateway + worker (production mode)", () => {
       await a.close();
     }
   });
+
+  it("escalates the gateways' sampling on the worker's fresh low verdict, and stops when a good one answers it", async () => {
+    const shared = { databaseUrl: await freshDatabaseUrl(), redisUrl: redisUrl(), redisKeyPrefix: freshRedisPrefix() };
+    // `warm` judges everything, so the tier has a healthy history its short-window mean stays above
+    // after one low verdict; `chat` judges nothing but flagged or escalated answers.
+    const escalating = yaml
+      .replace("min_judged_short: 5", "min_judged_short: 5, low_verdicts: 100")
+      .replace("sample_rate: 0.2", "sample_rate: 0")
+      .replace(
+        "chat: { tiers: [primary, secondary] }",
+        "chat: { tiers: [primary] }\n  warm: { tiers: [primary], sample_rate: 1 }",
+      );
+    const h = await startHarness("services", escalating, { ...shared, engine: fastEngine });
+    const worker = await workerFor(escalating, h.simulator.url, shared);
+    const reasons = async () =>
+      ((await getJson(h.gateway, "/v1/judgements?tier=primary&limit=100", ADMIN_KEY)).json.items as any[]).map(
+        (j) => j.sample_reason as string,
+      );
+    const ask = (model: string) =>
+      h.client.chat.completions.create({ model, messages: [{ role: "user", content: "hello" }] });
+    try {
+      for (let i = 0; i < 8; i++) await ask("warm");
+      await expect.poll(async () => (await reasons()).length, { timeout: 5_000 }).toBe(8);
+      // One garbled answer: flagged by the screen, judged, a low verdict in the worker.
+      h.simulator.setFault("primary", { mode: "garbled" }, 1);
+      await ask("chat");
+      await expect.poll(async () => (await reasons()).filter((r) => r === "screened").length).toBe(1);
+      // Healthy answers on `chat` (sample_rate 0) are judged now: the worker announced its evidence.
+      await expect
+        .poll(
+          async () => {
+            await ask("chat");
+            return (await reasons()).filter((r) => r === "escalated").length;
+          },
+          { timeout: 5_000, interval: 50 },
+        )
+        .toBeGreaterThanOrEqual(1);
+      // A good verdict answered the low one: the worker withdrew it, and `chat` is judged at 0% again.
+      await expect
+        .poll(async () => h.simulator.stats("judge-google").requests === (await reasons()).length, { timeout: 5_000 })
+        .toBe(true);
+      await new Promise((resolve) => setTimeout(resolve, 300));
+      const judged = (await reasons()).length;
+      for (let i = 0; i < 5; i++) await ask("chat");
+      await new Promise((resolve) => setTimeout(resolve, 500));
+      expect((await reasons()).length).toBe(judged);
+    } finally {
+      await worker.close();
+      await h.close();
+    }
+  });
 });

@@ -11,6 +11,7 @@ import {
   type Clock,
   type Decision,
   type LocalSignals,
+  screenReason,
   visibleState,
 } from "@breakwater/core";
 import type { Db } from "@breakwater/db";
@@ -51,6 +52,13 @@ export interface EngineOptions {
  * and the writer that moves decisions into Postgres. Gateways and workers each
  * run one; they coordinate only through the store.
  */
+/**
+ * How long another process's announced low-verdict evidence holds when it is
+ * never withdrawn (its process stopped): about the short quality window, whose
+ * own mean takes over escalating by then.
+ */
+const ANNOUNCED_EVIDENCE_MS = 60_000;
+
 export class BreakerEngine {
   readonly view: BreakerView;
   readonly evaluator: Evaluator;
@@ -61,6 +69,8 @@ export class BreakerEngine {
   private readonly runs = new FailureRuns();
   private readonly screens = new ScreenWindows();
   private readonly verdicts: VerdictEvidence;
+  /** Other processes' judges' fresh low-verdict evidence (EvidenceNotice), per tier, until withdrawn or lapsed. */
+  private readonly announced = new Map<string, { generation: number; until: number }>();
 
   /** This process's audit writer's losses: entries parked as unwritable, and entries Redis lost before they were written. */
   get auditLosses(): { deadLettered: number; lost: number } {
@@ -119,6 +129,16 @@ export class BreakerEngine {
     this.unsubscribe = await store.subscribe({
       transition: (record, epoch) => this.view.apply(record, epoch),
       cooling: (cooling) => this.view.applyCooling(cooling),
+      evidence: (notice) => {
+        if (notice.escalate) {
+          this.announced.set(notice.tier, {
+            generation: notice.generation,
+            until: this.options.clock() + ANNOUNCED_EVIDENCE_MS,
+          });
+        } else if (this.announced.get(notice.tier)?.generation === notice.generation) {
+          this.announced.delete(notice.tier);
+        }
+      },
       // The feed was down: transitions (or the store's whole data) may have been lost meanwhile.
       resubscribed: () => void this.sweep({ reread: true }),
     });
@@ -239,16 +259,14 @@ export class BreakerEngine {
   }
 
   /**
-   * The screen's verdict on one answer from the tier (AnswerScreen). A
-   * flagged answer that brings the tier's recent share to the threshold
-   * evaluates it now: a garbage brownout opens within a dozen answers.
+   * The screen's verdict on one answer from the tier (AnswerScreen), under
+   * the client key it answered when flagged. A flagged answer that brings the
+   * tier's window to the trip (screenReason) evaluates it now: a garbage
+   * brownout across clients opens within a dozen answers.
    */
-  screened(tier: string, generation: number, flagged: boolean): void {
-    const window = this.screens.note(tier, generation, flagged);
-    const { screenThreshold, minScreened } = this.policy;
-    if (flagged && screenThreshold > 0 && window.screened >= minScreened) {
-      if (window.flagged / window.screened >= screenThreshold) void this.evaluate([tier]);
-    }
+  screened(tier: string, generation: number, flaggedFor: string | null): void {
+    const window = this.screens.note(tier, generation, flaggedFor);
+    if (flaggedFor !== null && screenReason(window, this.policy) !== undefined) void this.evaluate([tier]);
   }
 
   private noteRun(tier: string, run: number): void {
@@ -264,7 +282,16 @@ export class BreakerEngine {
   async recordScore(tier: string, generation: number, score: number, id: string): Promise<boolean> {
     const counted = await this.options.store.recordScores([{ tier, generation, at: this.options.clock(), score, id }]);
     // A verdict counted before (a job delivered twice) is no new evidence either.
-    if (counted > 0) this.verdicts.note(tier, generation, score);
+    if (counted > 0) {
+      const before = this.verdicts.of(tier, generation);
+      const after = this.verdicts.note(tier, generation, score);
+      // The gateways decide what is sampled: tell them when this process's evidence starts or stops calling for more.
+      if (before >= 1 !== after >= 1) {
+        this.options.store
+          .publishEvidence({ tier, generation, escalate: after >= 1 })
+          .catch((error: unknown) => this.noteStoreFailure(error));
+      }
+    }
     await this.evaluator.evaluateTier(tier);
     return counted > 0;
   }
@@ -278,9 +305,18 @@ export class BreakerEngine {
     };
   }
 
-  /** This process's low-verdict evidence on the tier's current generation (lowVerdictEvidence): 1 or more after a fresh low verdict. */
+  /**
+   * The low-verdict evidence on the tier's current generation that sampling
+   * escalates on (lowVerdictEvidence, 1 or more after a fresh low verdict):
+   * this process's judges', or at least 1 while another process's judges
+   * announce theirs (a worker's, in production).
+   */
   lowVerdictEvidence(tier: string): number {
-    return this.verdicts.of(tier, this.view.get(tier).generation);
+    const { generation } = this.view.get(tier);
+    const own = this.verdicts.of(tier, generation);
+    const announced = this.announced.get(tier);
+    const inForce = announced?.generation === generation && announced.until > this.options.clock();
+    return inForce ? Math.max(own, 1) : own;
   }
 
   /**

@@ -22,6 +22,7 @@ export function policyFrom(
     consecutiveFailures: breaker.consecutive_failures,
     screenThreshold: breaker.screen_threshold,
     minScreened: breaker.min_screened,
+    screenMaxClientShare: breaker.screen_max_client_share,
     lowVerdicts: breaker.low_verdicts,
     judgeThreshold: breaker.judge_threshold,
     minJudged: breaker.min_judged,

@@ -18,6 +18,8 @@ const processEnvSchema = z.object({
    */
   BREAKWATER_SIMULATOR_URL: z.url().optional(),
   LOG_LEVEL: z.enum(["debug", "info", "warn", "error"]).default("info"),
+  /** The worker's /metrics port (on HOST); 0 turns it off. The gateway serves /metrics on PORT. */
+  METRICS_PORT: z.coerce.number().int().min(0).max(65_535).default(9464),
   /** `production` refuses demo defaults and the simulator at start-up (see isProduction). */
   NODE_ENV: z.string().optional(),
   /** When set, decides production mode instead of NODE_ENV. */

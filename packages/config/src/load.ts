@@ -99,6 +99,8 @@ export interface ServerConfig {
   maxBodyBytes: number;
   shutdownGraceMs: number;
   drainDelayMs: number;
+  /** A log line per request (not for health checks and scrapes). */
+  accessLog: boolean;
   /** "auto" is worked out by the gateway from the process's open-file limit. */
   maxConnections: number | "auto";
   maxConnectionsPerIp: number | "auto";
@@ -286,6 +288,7 @@ function resolve(file: ConfigFile, env: Record<string, string | undefined>, sour
       maxBodyBytes: file.server.max_body_bytes,
       shutdownGraceMs: file.server.shutdown_grace_ms,
       drainDelayMs: file.server.drain_delay_ms,
+      accessLog: file.server.access_log,
       maxConnections: file.server.max_connections,
       maxConnectionsPerIp: file.server.max_connections_per_ip,
       headersTimeoutMs: file.server.headers_timeout_ms,

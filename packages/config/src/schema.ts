@@ -134,6 +134,12 @@ const breakerSchema = z
      */
     screen_threshold: fraction.default(0.5),
     min_screened: z.number().int().positive().default(10),
+    /**
+     * The most of the flags that trip the screen one client key may bring
+     * (0.5: it takes two clients' answers turning to garbage; one client's
+     * alone go to the judges). 1 trusts a single client, e.g. one app per gateway.
+     */
+    screen_max_client_share: fraction.gt(0).default(0.5),
     error_window_s: z.number().int().positive().default(60),
     error_bucket_s: z.number().int().positive().default(5),
     judge_threshold: fraction.default(0.7),
@@ -249,6 +255,8 @@ const serverSchema = z
     shutdown_grace_ms: positiveMs.default(10_000),
     /** On SIGTERM, /readyz answers 503 this long before the listener closes, so load balancers stop first. */
     drain_delay_ms: z.number().int().min(0).default(3_000),
+    /** One log line per request (route, tier, rung, attempts, status, duration; never prompts or keys); not for health checks and scrapes. */
+    access_log: z.boolean().default(true),
     /**
      * Open client connections; more are closed at once. `auto`: half the
      * process's open-file limit (each proxied request also holds an upstream

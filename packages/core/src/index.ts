@@ -1,5 +1,5 @@
 export { type Admission, admit } from "./breaker/admission.ts";
-export { applyOverride, claimProbe, evaluate } from "./breaker/evaluate.ts";
+export { applyOverride, claimProbe, evaluate, screenReason } from "./breaker/evaluate.ts";
 export { capReporters, countedCalls, countedOfBatch, countedSignals } from "./breaker/reporter-cap.ts";
 export {
   type Actor,
@@ -14,6 +14,7 @@ export {
   type LocalSignals,
   type QualityWindow,
   type ReporterFigures,
+  type ScreenWindow,
   type Signals,
   type VisibleState,
   visibleState,

@@ -11,6 +11,7 @@ import {
   RetryLaterError,
   UnrecoverableJobError,
 } from "@breakwater/queue";
+import type { Metrics } from "@breakwater/telemetry";
 import { canaryAnswer, canaryCases } from "./canary.ts";
 import { judgeRequest } from "./rubric.ts";
 import { eligibleJudges } from "./select.ts";
@@ -38,6 +39,8 @@ export interface JudgingDeps {
   db: Db;
   clock: Clock;
   log: Log;
+  /** Where judge and canary figures are counted (this process's /metrics). */
+  metrics?: Pick<Metrics, "judgements" | "judgeDuration" | "canaryRuns">;
   /**
    * Rows Postgres could not take at once go here and are written on their own
    * (startJudging sets it). Without it a storage failure fails the job.
@@ -73,7 +76,8 @@ export async function judgeSample(deps: JudgingDeps, job: JudgeJob): Promise<Jud
   if (candidates.length === 0) {
     throw new RetryLaterError(`no judge from a vendor other than "${tier.vendor}" is configured for tier ${job.tier}`);
   }
-  const verdict = await askJudges(job, candidates);
+  const verdict = await askJudges(job, candidates, deps);
+  deps.metrics?.judgements.inc({ tier: job.tier, status: verdict.ok ? "scored" : "judge_failed" });
   if (verdict.ok) {
     // Counted before the row is written: if the process dies in between, the redelivered
     // job finds the score already counted and only writes the row.
@@ -125,10 +129,12 @@ type Verdict = { ok: true; score: number; reason: string; judge: JudgeModelConfi
 async function askJudges(
   job: JudgeJob,
   candidates: ReadonlyArray<{ config: JudgeModelConfig; adapter: ProviderAdapter }>,
+  deps: Pick<JudgingDeps, "metrics">,
 ): Promise<Verdict> {
   const problems: string[] = [];
   for (const judge of candidates) {
     const { timeoutMs } = judge.config;
+    const timer = deps.metrics?.judgeDuration.startTimer({ judge: judge.config.name });
     try {
       const response = await completeAttempt(judge.adapter, judgeRequest(job.prompt, job.answer, judge.config), {
         responseMs: timeoutMs,
@@ -136,9 +142,11 @@ async function askJudges(
         streamIdleMs: timeoutMs,
       });
       const verdict = parseVerdict(answerText(response));
+      timer?.({ result: verdict.ok ? "ok" : "failed" });
       if (verdict.ok) return { ok: true, score: verdict.score, reason: verdict.reason, judge: judge.config };
       problems.push(`${judge.config.name} (${judge.config.model}): ${verdict.problem}`);
     } catch (error) {
+      timer?.({ result: "failed" });
       problems.push(`${judge.config.name} (${judge.config.model}): ${failureText(error)}`);
     }
   }
@@ -175,6 +183,7 @@ export async function runCanary(deps: JudgingDeps, job: CanaryJob): Promise<void
       result = { answer: null, passed: false, errorClass: failure.errorClass };
     }
     const latencyMs = deps.clock() - started;
+    deps.metrics?.canaryRuns.inc({ tier: job.tier, passed: String(result.passed) });
     if (result.errorClass === null) {
       deps.quality.recordOutcome(job.tier, record.generation, undefined);
       await deps.quality.recordScore(

@@ -87,6 +87,14 @@ export class BullQueues implements JobQueues {
     return queue;
   }
 
+  async depth(name: QueueName): Promise<{ waiting: number; active: number }> {
+    const counts = await this.queue(name).getJobCounts("waiting", "prioritized", "delayed", "active");
+    return {
+      waiting: (counts.waiting ?? 0) + (counts.prioritized ?? 0) + (counts.delayed ?? 0),
+      active: counts.active ?? 0,
+    };
+  }
+
   producer<Q extends QueueName>(name: Q): Producer<Q> {
     return {
       add: async (payload, id) => {

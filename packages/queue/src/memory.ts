@@ -89,6 +89,14 @@ export class MemoryQueues implements JobQueues {
     }
   }
 
+  async depth(name: QueueName): Promise<{ waiting: number; active: number }> {
+    const active = this.handlers.get(name)?.running ?? 0;
+    // Every job added and not yet finished is in `queued` (a retry waiting on its timer too).
+    let unfinished = 0;
+    for (const id of this.queued) if (id.startsWith(`${name}:`)) unfinished++;
+    return { waiting: Math.max(0, unfinished - active), active };
+  }
+
   async repeat<Q extends QueueName>(name: Q, key: string, payload: JobPayloads[Q], everyMs: number): Promise<void> {
     const timer = setInterval(() => void this.producer(name).add(payload, `${key}:${Date.now()}`), everyMs);
     timer.unref();

@@ -22,6 +22,8 @@ export interface JobQueues {
   readonly kind: "bullmq" | "memory";
   producer<Q extends QueueName>(queue: Q): Producer<Q>;
   consume<Q extends QueueName>(queue: Q, handler: Handler<Q>, options: ConsumeOptions): Promise<void>;
+  /** Jobs not yet done: waiting (retries and delayed ones included) and running now. For /metrics. */
+  depth(queue: QueueName): Promise<{ waiting: number; active: number }>;
   /** A job every `everyMs`, one schedule per key, shared by all processes (canaries). */
   repeat<Q extends QueueName>(queue: Q, key: string, payload: JobPayloads[Q], everyMs: number): Promise<void>;
   close(): Promise<void>;

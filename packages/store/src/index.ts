@@ -13,6 +13,7 @@ export type {
   AuditLoss,
   Cooling,
   Epoch,
+  EvidenceNotice,
   Expected,
   PendingAudit,
   Store,

@@ -18,6 +18,7 @@ import type {
   AuditLoss,
   Cooling,
   Epoch,
+  EvidenceNotice,
   Expected,
   PendingAudit,
   Store,
@@ -136,13 +137,19 @@ export class MemoryStore implements Store {
 
   async subscribe(feed: StoreFeed): Promise<() => Promise<void>> {
     // In one process the feed cannot disconnect, so there is never anything to re-read.
-    const { transition, cooling } = feed;
+    const { transition, cooling, evidence = () => {} } = feed;
     this.events.on("transition", transition);
     this.events.on("cooling", cooling);
+    this.events.on("evidence", evidence);
     return async () => {
       this.events.off("transition", transition);
       this.events.off("cooling", cooling);
+      this.events.off("evidence", evidence);
     };
+  }
+
+  async publishEvidence(notice: EvidenceNotice): Promise<void> {
+    this.events.emit("evidence", { ...notice });
   }
 
   async cool(cooling: Cooling, audit: AuditEntry, now: number): Promise<Cooling> {

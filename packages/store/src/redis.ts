@@ -18,6 +18,7 @@ import type {
   AuditLoss,
   Cooling,
   Epoch,
+  EvidenceNotice,
   Expected,
   PendingAudit,
   Store,
@@ -352,14 +353,18 @@ export class RedisStore implements Store {
     return epoch;
   }
 
-  /** One channel carries both: a record's JSON (with its epoch), or `{"cooling": …}`. */
+  /** One channel carries all: a record's JSON (with its epoch), `{"cooling": …}` or `{"evidence": …}`. */
   async subscribe(feed: StoreFeed): Promise<() => Promise<void>> {
     const subscriber = this.redis.duplicate();
     this.watch(subscriber);
     this.subscribers.push(subscriber);
     subscriber.on("message", (_channel: string, message: string) => {
-      const parsed = JSON.parse(message) as (BreakerRecord & { epoch?: string }) | { cooling: Cooling };
+      const parsed = JSON.parse(message) as
+        | (BreakerRecord & { epoch?: string })
+        | { cooling: Cooling }
+        | { evidence: EvidenceNotice };
       if ("cooling" in parsed) return feed.cooling(parsed.cooling);
+      if ("evidence" in parsed) return feed.evidence?.(parsed.evidence);
       const { epoch, ...record } = parsed;
       feed.transition(record, epoch || undefined);
     });
@@ -387,6 +392,10 @@ export class RedisStore implements Store {
       JSON.stringify(audit),
     );
     return { tier: cooling.tier, until: Number(until), reason };
+  }
+
+  async publishEvidence(notice: EvidenceNotice): Promise<void> {
+    await this.redis.publish(this.channel, JSON.stringify({ evidence: notice }));
   }
 
   async readCoolings(tiers: string[], now: number): Promise<Map<string, Cooling>> {

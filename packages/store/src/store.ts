@@ -85,10 +85,23 @@ export interface Cooling {
   reason: string;
 }
 
+/**
+ * A judging process's low-verdict evidence on a tier (lowVerdictEvidence)
+ * rose to 1 or more (`escalate`), or fell back below: the gateways, which
+ * decide what is sampled, judge the tier at the escalated rate meanwhile —
+ * the judges' next verdicts come in seconds, not at 5% of the traffic.
+ */
+export interface EvidenceNotice {
+  tier: string;
+  generation: number;
+  escalate: boolean;
+}
+
 /** What a process hears from the store about every tier, whichever process wrote it. */
 export interface StoreFeed {
   transition: TransitionListener;
   cooling(cooling: Cooling): void;
+  evidence?(notice: EvidenceNotice): void;
   /** The feed was down and reconnected: messages may have been missed; re-read. */
   resubscribed?(): void;
 }
@@ -141,6 +154,9 @@ export interface Store {
   cool(cooling: Cooling, audit: AuditEntry, now: number): Promise<Cooling>;
   /** The tiers' running cool-downs; a tier with none is absent. */
   readCoolings(tiers: string[], now: number): Promise<Map<string, Cooling>>;
+
+  /** Tells every subscriber's feed of `notice`; nothing is stored (a gateway that misses one samples at the base rate). */
+  publishEvidence(notice: EvidenceNotice): Promise<void>;
 
   /** Audit entries not yet acknowledged, including ones another consumer took but never acknowledged. */
   pendingAudits(tier: string, consumer: string, max: number): Promise<PendingAudit[]>;

@@ -179,6 +179,25 @@ export function storeContract(
       await unsubscribe();
     });
 
+    it("tells every subscriber of a judging process's evidence notice", async () => {
+      const heard: unknown[] = [];
+      const unsubscribe = await store.subscribe({
+        transition: () => {},
+        cooling: () => {},
+        evidence: (notice) => {
+          if (notice.tier === tier) heard.push(notice);
+        },
+      });
+      await store.publishEvidence({ tier, generation: 2, escalate: true });
+      await store.publishEvidence({ tier, generation: 2, escalate: false });
+      await expect.poll(() => heard.length, { timeout: 2_000 }).toBe(2);
+      expect(heard).toEqual([
+        { tier, generation: 2, escalate: true },
+        { tier, generation: 2, escalate: false },
+      ]);
+      await unsubscribe();
+    });
+
     it("keeps the longest of concurrent cool-downs, tells every subscriber, and audits only the start", async () => {
       const heard: Cooling[] = [];
       const unsubscribe = await store.subscribe({

@@ -17,6 +17,8 @@ export interface Rendering {
 
 /** An inbound request once validated and translated. */
 export interface InboundRequest {
+  /** The name of the client key that sent it (auth: `env:NAME`): the screen attributes flagged answers to it. */
+  client: string;
   routeName: string;
   request: ChatRequest;
   stream: boolean;

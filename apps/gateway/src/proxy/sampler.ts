@@ -4,7 +4,7 @@ import { type Clock, isSampled, judgeSampleRate } from "@breakwater/core";
 import { answerTextOf, transcriptOf } from "@breakwater/judge";
 import type { ChatRequest, ChatResponse } from "@breakwater/providers";
 import type { JudgeJob, Producer } from "@breakwater/queue";
-import type { Logger } from "../logger.ts";
+import type { Logger } from "@breakwater/telemetry";
 
 /** Which answer, and who answered it; decided by `Sampler.decide`, then enqueued. */
 export interface SampleOf {

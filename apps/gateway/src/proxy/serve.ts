@@ -11,7 +11,7 @@ import {
   unmetBy,
 } from "@breakwater/providers";
 import type { Context } from "hono";
-import type { AppEnv } from "../context.ts";
+import type { AppEnv, Served } from "../context.ts";
 import { ApiError } from "../errors.ts";
 import { redactSecrets } from "../redact.ts";
 import { callerSignal } from "../request-guards.ts";
@@ -40,6 +40,7 @@ export async function serve(c: Context<AppEnv>, inbound: InboundRequest): Promis
       },
     );
   }
+  c.set("served", { route: route.config.name });
   const needs = needsOf(inbound.request);
   refuseUnservable(route, needs);
   const meta: ResponseMeta = {
@@ -79,7 +80,7 @@ async function complete(
   meta: ResponseMeta,
 ) {
   const services = c.get("services");
-  const { router, sampler, counters } = services;
+  const { router, sampler, metrics } = services;
   const context = {
     requestId: c.get("requestId"),
     signal: callerSignal(c),
@@ -93,14 +94,16 @@ async function complete(
   const of = { requestId: context.requestId, route: route.config.name, tier: result.tier.config.name };
   const screen = new AnswerScreen();
   screen.push(answerText(result.value));
-  const flagged = recordScreen(services, { ...of, generation: result.generation }, inbound.request, screen);
+  const flagged = recordScreen(services, { ...of, generation: result.generation }, inbound, screen);
   const reason = sampler.decide(of) ?? (flagged ? "screened" : undefined);
   if (reason)
     sampler.enqueue({ ...of, reason, generation: result.generation, request: inbound.request, response: result.value });
-  counters.inc("breakwater_requests_total", { route: route.config.name, rung: "tier" });
+  metrics.requests.inc({ route: route.config.name, rung: "tier" });
+  metrics.requestDuration.observe({ route: route.config.name, tier: result.tier.config.name }, secondsSince(c));
   c.header("x-breakwater-rung", "tier");
   c.header("x-breakwater-tier", result.tier.config.name);
   c.header("x-breakwater-attempts", String(result.attempts));
+  served(c, { rung: "tier", tier: result.tier.config.name, attempts: result.attempts });
   return c.json(
     inbound.render.completion(result.value, { ...meta, model: result.value.model || result.tier.config.model }),
   );
@@ -114,7 +117,7 @@ async function stream(
   meta: ResponseMeta,
 ) {
   const services = c.get("services");
-  const { router, logger, recordAttempt, sampler, counters, streamsEnd } = services;
+  const { router, logger, recordAttempt, sampler, metrics, streamsEnd } = services;
   const context = {
     requestId: c.get("requestId"),
     signal: callerSignal(c),
@@ -123,7 +126,9 @@ async function stream(
   };
   const result = await router.openStream(route, inbound.request, context);
   if (!result.ok) return fallBack(c, route, inbound, result.failure, result.attempts, meta, result.skipped);
-  counters.inc("breakwater_requests_total", { route: route.config.name, rung: "tier" });
+  metrics.requests.inc({ route: route.config.name, rung: "tier" });
+  // The router hands the stream over once its first event is in.
+  metrics.timeToFirstToken.observe({ route: route.config.name, tier: result.tier.config.name }, secondsSince(c));
   /** The attempt whose stream the client is reading: the first, or the last continuation. */
   let serving = { tier: result.tier, generation: result.generation, slowNoted: result.slowNoted };
   /** Tiers whose stream broke under this request: a continuation goes elsewhere. */
@@ -131,6 +136,12 @@ async function stream(
   const of = { requestId: context.requestId, route: route.config.name, tier: result.tier.config.name };
   const reason = sampler.decide(of);
   const screen = new AnswerScreen();
+  // The whole answer only when someone reads it: the judges (sampled, or the tier's recent answers
+  // looked garbled, so this one may be flagged too), or the checks of tools and JSON output.
+  const keepText =
+    reason !== undefined ||
+    inbound.request.responseFormat !== undefined ||
+    services.breakers.localSignalsOf(result.tier.config.name, result.generation).screen.flagged > 0;
   try {
     const opened = inbound.render.opensWithInputTokens
       ? { ...result.value, start: withInputTokens(result.value.start, inbound.request) }
@@ -141,8 +152,7 @@ async function stream(
       {
         request: inbound.request,
         checks: route.config.outputChecks,
-        // The whole answer only when someone reads it: the judges, or the checks of tools and JSON output.
-        keepText: reason !== undefined || inbound.request.responseFormat !== undefined,
+        keepText,
         streamsEnd,
         screen,
         ...(route.config.continueStreams && {
@@ -158,7 +168,7 @@ async function stream(
               recordAttempt(next.tier.config.name, next.generation, { errorClass: "caller", message: "stream ended" });
               return undefined;
             }
-            counters.inc("breakwater_stream_continuations_total", {
+            metrics.continuations.inc({
               route: route.config.name,
               result: next.ok ? "continued" : "failed",
             });
@@ -182,15 +192,15 @@ async function stream(
         onEnd: (failure, response) => {
           const { tier, generation, slowNoted } = serving;
           recordAttempt(tier.config.name, generation, failure, { slowNoted });
+          metrics.requestDuration.observe({ route: route.config.name, tier: tier.config.name }, secondsSince(c));
           const finished = { ...of, tier: tier.config.name, generation };
           // Only a whole answer from one tier is screened (a continued one mixes two tiers' text);
-          // one flagged is judged when its text was kept (a sampled stream).
-          const flagged =
-            failure || broken.length > 0 ? undefined : recordScreen(services, finished, inbound.request, screen);
+          // one flagged is judged when its whole text was kept (keepText): never on a first chunk.
+          const flagged = failure || broken.length > 0 ? undefined : recordScreen(services, finished, inbound, screen);
           // A continued answer is judged whole, under the tier that finished it.
           if (!failure && reason) {
             sampler.enqueue({ ...finished, reason, request: inbound.request, response });
-          } else if (flagged && answerText(response)) {
+          } else if (flagged && keepText) {
             sampler.enqueue({ ...finished, reason: "screened", request: inbound.request, response });
           } else if (failure && failure.errorClass !== "caller") {
             logger.warn("stream failed after first byte", {
@@ -242,7 +252,7 @@ function fallBack(
   meta: ResponseMeta,
   skipped: Skip[] = [],
 ): Response {
-  const { logger, counters } = c.get("services");
+  const { logger, metrics } = c.get("services");
   if (failure.errorClass === "client") throw refusalFor(failure, { requestId: c.get("requestId"), logger });
   if (failure.errorClass === "caller") throw new ApiError("client_closed_request", "the client closed the request");
   const canned = route.config.canned;
@@ -253,7 +263,8 @@ function fallBack(
     error_class: failure.errorClass,
     rung: canned ? "canned" : "none",
   });
-  counters.inc("breakwater_requests_total", { route: route.config.name, rung: canned ? "canned" : "error" });
+  metrics.requests.inc({ route: route.config.name, rung: canned ? "canned" : "error" });
+  metrics.requestDuration.observe({ route: route.config.name, tier: "none" }, secondsSince(c));
   if (!canned) {
     const status = failure.status ? ` (${failure.status})` : "";
     // Every tier was rate-limited or cooling: say when one is due back, as the tier said (clients' SDKs honour it).
@@ -284,11 +295,24 @@ function fallBack(
   }
   c.header("x-breakwater-rung", "canned");
   c.header("x-breakwater-attempts", String(attempts));
+  served(c, { rung: "canned", attempts });
   return c.json(inbound.render.completion(answer, cannedMeta));
 }
 
+const secondsSince = (c: Context<AppEnv>) => (performance.now() - c.get("startedAt")) / 1000;
+
+/** Notes how the request was answered, for the access line. */
+function served(c: Context<AppEnv>, how: Omit<Served, "route">): void {
+  const noted = c.get("served");
+  if (noted) c.set("served", { ...noted, ...how });
+}
+
 /** Headers of an event stream: a raw Response, so the ones set on the context are copied over. */
-function streamHeaders(c: Context<AppEnv>, info: { rung: string; tier?: string; attempts: number }): Headers {
+function streamHeaders(
+  c: Context<AppEnv>,
+  info: { rung: "tier" | "canned"; tier?: string; attempts: number },
+): Headers {
+  served(c, info);
   const headers = new Headers({
     "x-request-id": c.get("requestId"),
     "content-type": "text/event-stream; charset=utf-8",

@@ -8,9 +8,10 @@ import { readJson, requireKey, speaks, validate } from "../request-guards.ts";
 export function registerChatCompletions(app: App): void {
   app.post("/v1/chat/completions", async (c) => {
     speaks(c, "openai");
-    requireKey(c, "proxy");
+    const client = requireKey(c, "proxy");
     const body = validate(chatCompletionRequestSchema, await readJson(c));
     return serve(c, {
+      client,
       routeName: body.model,
       request: fromChatCompletionRequest(body),
       stream: body.stream === true,

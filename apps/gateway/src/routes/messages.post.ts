@@ -12,9 +12,10 @@ import { readJson, requireKey, speaks, validate } from "../request-guards.ts";
 export function registerMessages(app: App): void {
   app.post("/v1/messages", async (c) => {
     speaks(c, "anthropic");
-    requireKey(c, "proxy");
+    const client = requireKey(c, "proxy");
     const body = validate(messagesRequestSchema, await readJson(c));
     return serve(c, {
+      client,
       routeName: body.model,
       request: fromMessagesRequest(body),
       stream: body.stream === true,

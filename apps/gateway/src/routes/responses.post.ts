@@ -16,9 +16,10 @@ const stateless =
 export function registerResponses(app: App): void {
   app.post("/v1/responses", async (c) => {
     speaks(c, "openai");
-    requireKey(c, "proxy");
+    const client = requireKey(c, "proxy");
     const body = validate(responsesRequestSchema, await readJson(c));
     return serve(c, {
+      client,
       routeName: body.model,
       request: fromResponsesRequest(body),
       stream: body.stream === true,

@@ -96,6 +96,40 @@ describe("breaker: a run of failures", () => {
   });
 });
 
+describe("breaker: the screen signal", () => {
+  const withScreen = (flaggedBy: Record<string, number>, screened = 20) => ({
+    ...signals({ calls: 200, failures: 0 }),
+    screen: { screened, flagged: Object.values(flaggedBy).reduce((a, b) => a + b, 0), flaggedBy },
+  });
+
+  it("opens when half the recent answers from several client keys look garbled", () => {
+    const decision = evaluate(closed(), withScreen({ "env:A": 6, "env:B": 5 }), T0, policy, noJitter);
+    expect(decision?.to).toBe("open");
+    expect(decision?.reason).toMatch(
+      /^screen: 11 of the last 20 answers looked garbled \(≥ 50\.0%\), from 2 client keys; cool-down 30 s$/,
+    );
+    expect(decision?.snapshot.screen).toMatchObject({ flagged_by: { "env:A": 6, "env:B": 5 }, max_client_share: 0.5 });
+  });
+
+  it("never opens on one client key's flags alone: it may have asked for what it got", () => {
+    expect(evaluate(closed(), withScreen({ "env:A": 20 }), T0, policy, noJitter)).toBeUndefined();
+    // Each key counts for at most half of the 10 flags that trip: 5 + 4 is not enough.
+    expect(evaluate(closed(), withScreen({ "env:A": 15, "env:B": 4 }), T0, policy, noJitter)).toBeUndefined();
+    expect(evaluate(closed(), withScreen({ "env:A": 15, "env:B": 5 }), T0, policy, noJitter)?.to).toBe("open");
+  });
+
+  it("trusts one client with screen_max_client_share 1, and waits for min_screened answers", () => {
+    const trusting = { ...policy, screenMaxClientShare: 1 };
+    expect(evaluate(closed(), withScreen({ "env:A": 10 }), T0, trusting, noJitter)?.reason).toMatch(
+      /from one client key/,
+    );
+    expect(evaluate(closed(), withScreen({ "env:A": 9 }, 9), T0, trusting, noJitter)).toBeUndefined();
+    expect(evaluate(closed(), withScreen({ "env:A": 20 }), T0, { ...trusting, screenThreshold: 0 }, noJitter)).toBe(
+      undefined,
+    );
+  });
+});
+
 describe("breaker: the short quality window", () => {
   it("opens on a recent collapse the long window has not noticed yet", () => {
     const recentGarbage: Signals = {

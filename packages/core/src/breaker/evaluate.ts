@@ -8,6 +8,7 @@ import {
   type Decision,
   type ErrorWindow,
   type QualityWindow,
+  type ScreenWindow,
   type Signals,
   visibleState,
 } from "./types.ts";
@@ -59,7 +60,14 @@ export function snapshotOf(signals: Signals, policy: BreakerPolicy): Record<stri
       low_verdicts: { evidence: signals.lowVerdictEvidence, trip: policy.lowVerdicts },
     }),
     ...(signals.screen && {
-      screen: { ...signals.screen, threshold: policy.screenThreshold, min_screened: policy.minScreened },
+      screen: {
+        screened: signals.screen.screened,
+        flagged: signals.screen.flagged,
+        flagged_by: signals.screen.flaggedBy,
+        threshold: policy.screenThreshold,
+        min_screened: policy.minScreened,
+        max_client_share: policy.screenMaxClientShare,
+      },
     }),
     quality: {
       judged: quality.judged,
@@ -130,6 +138,24 @@ function open(
   );
 }
 
+/**
+ * Why the screen says the tier turned to garbage, if it does: of the last
+ * answers (at least minScreened), screenThreshold or more flagged — each
+ * client key's flags counted only up to screenMaxClientShare of those needed,
+ * so at the default ½ no one client's requests can open a tier: a client
+ * asking for a word repeated fifty times gets exactly what it asked for.
+ */
+export function screenReason(screen: ScreenWindow, policy: BreakerPolicy): string | undefined {
+  if (policy.screenThreshold <= 0 || screen.screened < policy.minScreened) return undefined;
+  const needed = policy.screenThreshold * screen.screened;
+  const cap = policy.screenMaxClientShare * needed;
+  const clients = Object.values(screen.flaggedBy);
+  const counted = clients.reduce((sum, flags) => sum + Math.min(flags, cap), 0);
+  if (counted < needed) return undefined;
+  const from = clients.length === 1 ? "one client key" : `${clients.length} client keys`;
+  return `screen: ${screen.flagged} of the last ${screen.screened} answers looked garbled (≥ ${pct(policy.screenThreshold)}), from ${from}`;
+}
+
 /** Why the long windows say the tier is unhealthy, if they do. */
 function tripReason(signals: Signals, policy: BreakerPolicy): string | undefined {
   const { error, quality, qualityShort } = signals;
@@ -140,15 +166,8 @@ function tripReason(signals: Signals, policy: BreakerPolicy): string | undefined
   if (policy.consecutiveFailures > 0 && run >= policy.consecutiveFailures) {
     return `${run} calls in a row failed or were slow, with no success between them`;
   }
-  const screen = signals.screen;
-  if (
-    screen &&
-    policy.screenThreshold > 0 &&
-    screen.screened >= policy.minScreened &&
-    screen.flagged / screen.screened >= policy.screenThreshold
-  ) {
-    return `screen: ${screen.flagged} of the last ${screen.screened} answers looked garbled (≥ ${pct(policy.screenThreshold)})`;
-  }
+  const screen = signals.screen && screenReason(signals.screen, policy);
+  if (screen) return screen;
   const evidence = signals.lowVerdictEvidence ?? 0;
   if (policy.lowVerdicts > 0 && evidence >= policy.lowVerdicts) {
     return `low verdicts in close succession: evidence ${evidence.toFixed(2)} ≥ ${policy.lowVerdicts}`;

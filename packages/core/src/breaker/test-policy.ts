@@ -7,6 +7,7 @@ export const testPolicy: BreakerPolicy = {
   consecutiveFailures: 5,
   screenThreshold: 0.5,
   minScreened: 10,
+  screenMaxClientShare: 0.5,
   lowVerdicts: 4,
   judgeThreshold: 0.7,
   minJudged: 10,

@@ -28,6 +28,13 @@ export interface BreakerPolicy {
   screenThreshold: number;
   minScreened: number;
   /**
+   * The most of the flags that trip the screen one client key may bring
+   * (screenReason): the screen cannot tell a garbled answer from one a client
+   * asked to look like that, so below 1 it takes several clients' answers
+   * turning to garbage at once; one client's alone go to the judges.
+   */
+  screenMaxClientShare: number;
+  /**
    * Sequential evidence on verdicts (lowVerdictEvidence): a closed tier opens
    * when it reaches this many low verdicts in close succession (0: never).
    */
@@ -128,9 +135,16 @@ export interface Signals {
    */
   run?: number;
   /** The screen: of this process's recent answers from the tier under the record's generation, how many were screened and flagged. */
-  screen?: { screened: number; flagged: number };
+  screen?: ScreenWindow;
   /** Low-verdict evidence this process's judges gathered under the record's generation (lowVerdictEvidence). */
   lowVerdictEvidence?: number;
+}
+
+/** A process's recent screened answers from a tier: how many, how many flagged, and the flagged by client key name. */
+export interface ScreenWindow {
+  screened: number;
+  flagged: number;
+  flaggedBy: Record<string, number>;
 }
 
 /** The signals one process holds on its own, beside the store's windows (the breaker's engine keeps them). */

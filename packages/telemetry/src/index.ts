@@ -1,0 +1,2 @@
+export { createLogger, type Logger, type LogLevel, silentLogger } from "./logger.ts";
+export { Metrics } from "./metrics.ts";
