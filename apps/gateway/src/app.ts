@@ -7,6 +7,7 @@ import { ApiError, shapedErrorBody } from "./errors.ts";
 import { registerChatCompletions } from "./routes/chat-completions.post.ts";
 import { registerCountTokens } from "./routes/count-tokens.post.ts";
 import { registerDecisions } from "./routes/decisions.get.ts";
+import { registerEvents } from "./routes/events.get.ts";
 import { registerHealth } from "./routes/health.get.ts";
 import { registerJudgements } from "./routes/judgements.get.ts";
 import { registerMessages } from "./routes/messages.post.ts";
@@ -16,6 +17,7 @@ import { registerOutcomes } from "./routes/outcomes.post.ts";
 import { registerResponses } from "./routes/responses.post.ts";
 import { registerRoutePlan } from "./routes/route-plan.get.ts";
 import { registerStatus } from "./routes/status.get.ts";
+import { registerTierSeries } from "./routes/tier-series.get.ts";
 import { registerTierState } from "./routes/tier-state.post.ts";
 import { registerTiers } from "./routes/tiers.get.ts";
 
@@ -60,12 +62,14 @@ export function createApp(services: Services): Hono<AppEnv> {
   registerResponses(app);
   registerModels(app);
   registerTiers(app);
+  registerTierSeries(app);
   registerTierState(app);
   registerRoutePlan(app);
   registerOutcomes(app);
   registerDecisions(app);
   registerJudgements(app);
   registerStatus(app);
+  registerEvents(app);
   registerMetrics(app);
 
   app.notFound((c) => {

@@ -46,6 +46,8 @@ export interface Services {
   readiness: ReadinessCheck[];
   /** Set when shutdown begins: /readyz turns 503 so load balancers stop sending traffic. */
   draining: () => boolean;
+  /** Aborted when shutdown begins: long-lived event streams end at once, so their clients reconnect elsewhere. */
+  drainStarts: AbortSignal;
   /** Aborted when the shutdown grace period ends: streams still running end with their protocol's error event. */
   streamsEnd: AbortSignal;
 }

@@ -29,15 +29,21 @@ export class Drain {
   private listenerClosed = false;
   private inFlight = 0;
   private readonly streamsEndController = new AbortController();
+  private readonly startsController = new AbortController();
 
   constructor() {
     // Every open stream listens for the end of the grace period; thousands are normal, not a leak.
-    setMaxListeners(0, this.streamsEndController.signal);
+    setMaxListeners(0, this.streamsEndController.signal, this.startsController.signal);
   }
 
   /** True from the first moment of shutdown: /readyz answers 503. */
   get draining(): boolean {
     return this.started;
+  }
+
+  /** Aborted when shutdown begins. */
+  get starts(): AbortSignal {
+    return this.startsController.signal;
   }
 
   /** Aborted when the grace period ends with streams still running. */
@@ -57,6 +63,7 @@ export class Drain {
   async run(server: Server, times: DrainTimes, logger: Logger): Promise<void> {
     const started = Date.now();
     this.started = true;
+    this.startsController.abort();
     logger.info("draining: /readyz answers 503", { delay_ms: times.delayMs, in_flight: this.inFlight });
     await sleep(Math.min(times.delayMs, times.graceMs));
 

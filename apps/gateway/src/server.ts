@@ -1,6 +1,6 @@
 import type { Server } from "node:http";
 import type { AddressInfo } from "node:net";
-import { BreakerEngine, windowSpecsFrom } from "@breakwater/breaker";
+import { BreakerEngine, type EngineOptions, windowSpecsFrom } from "@breakwater/breaker";
 import type { Config, TierConfig } from "@breakwater/config";
 import { FEATURES, RetryBudget, systemClock } from "@breakwater/core";
 import { type Database, embeddedStart, openDatabase } from "@breakwater/db";
@@ -46,7 +46,10 @@ export interface GatewayOptions {
   /** A shared simulator for `simulator: auto` (BREAKWATER_SIMULATOR_URL); unset starts one in-process. */
   simulatorUrl?: string;
   /** Overrides for tests and benchmarks; production uses the defaults. */
-  engine?: { sweepIntervalMs?: number; auditIntervalMs?: number; flushIntervalMs?: number; instanceId?: string };
+  engine?: Pick<
+    EngineOptions,
+    "sweepIntervalMs" | "auditIntervalMs" | "flushIntervalMs" | "rollupIntervalMs" | "instanceId"
+  >;
 }
 
 export interface Gateway {
@@ -254,6 +257,7 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
         { name: `store (${store.kind})`, check: () => store.ping(), required: false },
       ],
       draining: () => drain.draining,
+      drainStarts: drain.starts,
       streamsEnd: drain.streamsEnd,
     };
 

@@ -1,3 +1,4 @@
+import type { TierConfig } from "@breakwater/config";
 import type { BreakerRecord } from "@breakwater/core";
 import { visibleState } from "@breakwater/core";
 import { describeDatabaseError, listJudgements } from "@breakwater/db";
@@ -102,12 +103,16 @@ export async function lastVerdicts(
   }
 }
 
-export function tierView(services: Services, tier: string): TierView {
+/** The tier's configuration, or 404 naming the tiers there are. */
+export function requireTier(services: Pick<Services, "config">, tier: string): TierConfig {
   const config = services.config.tiers.get(tier);
-  if (!config) {
-    const known = [...services.config.tiers.keys()].join(", ");
-    throw new ApiError("tier_not_found", `unknown tier "${tier}" (known: ${known})`);
-  }
+  if (config) return config;
+  const known = [...services.config.tiers.keys()].join(", ");
+  throw new ApiError("tier_not_found", `unknown tier "${tier}" (known: ${known})`);
+}
+
+export function tierView(services: Services, tier: string): TierView {
+  const config = requireTier(services, tier);
   const { breakers } = services;
   const record = breakers.view.get(tier);
   const observed = breakers.view.lastObserved(tier);

@@ -47,6 +47,7 @@ const endpoints: Array<{ name: string; method: "GET" | "POST"; path: string; bod
   },
   { name: "decisions", method: "GET", path: "/v1/decisions", allowed: ["viewer", "admin"] },
   { name: "judgements", method: "GET", path: "/v1/judgements", allowed: ["viewer", "admin"] },
+  { name: "tier series", method: "GET", path: "/v1/tiers/gpt/series", allowed: ["viewer", "admin"] },
   {
     name: "override",
     method: "POST",

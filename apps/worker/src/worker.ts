@@ -1,6 +1,6 @@
 import { createServer } from "node:http";
 import type { AddressInfo } from "node:net";
-import { BreakerEngine, type Log, windowSpecsFrom } from "@breakwater/breaker";
+import { BreakerEngine, type EngineOptions, type Log, windowSpecsFrom } from "@breakwater/breaker";
 import type { Config } from "@breakwater/config";
 import { systemClock } from "@breakwater/core";
 import { openDatabase } from "@breakwater/db";
@@ -17,7 +17,7 @@ export interface WorkerOptions {
   redisUrl: string;
   redisKeyPrefix: string;
   log: Log;
-  engine?: { sweepIntervalMs?: number; auditIntervalMs?: number; instanceId?: string };
+  engine?: Pick<EngineOptions, "sweepIntervalMs" | "auditIntervalMs" | "rollupIntervalMs" | "instanceId">;
   /** The shared simulator for `simulator: auto` (BREAKWATER_SIMULATOR_URL); unset starts one in-process. */
   simulatorUrl?: string;
   /** A job whose worker died is handed out again after this long (BullMQ lock). */

@@ -15,13 +15,14 @@ import {
   visibleState,
 } from "@breakwater/core";
 import type { Db } from "@breakwater/db";
-import type { AuditEntry, Store } from "@breakwater/store";
+import type { AuditEntry, OpsEvent, Store } from "@breakwater/store";
 import { AuditWriter } from "./audit-writer.ts";
 import { Evaluator } from "./evaluator.ts";
 import { FailureRuns } from "./failure-runs.ts";
 import type { Log } from "./log.ts";
 import { policyFrom, reporterSharesFrom } from "./policy.ts";
 import { OutcomeRecorder } from "./recorder.ts";
+import { ROLLUP_INTERVAL_MS, RollupWriter } from "./rollups.ts";
 import { ScreenWindows } from "./screen-windows.ts";
 import { VerdictEvidence } from "./verdict-evidence.ts";
 import { BreakerView } from "./view.ts";
@@ -43,6 +44,8 @@ export interface EngineOptions {
   overrideTimeoutMs?: number;
   auditIntervalMs?: number;
   flushIntervalMs?: number;
+  /** How often tier rollups are written (default 10 s, the console's finest step). */
+  rollupIntervalMs?: number;
 }
 
 /**
@@ -66,6 +69,7 @@ export class BreakerEngine {
   readonly policy: BreakerPolicy;
   readonly instanceId: string;
   private readonly auditWriter: AuditWriter;
+  readonly rollups: RollupWriter;
   private readonly runs = new FailureRuns();
   private readonly screens = new ScreenWindows();
   private readonly verdicts: VerdictEvidence;
@@ -77,6 +81,7 @@ export class BreakerEngine {
     return { deadLettered: this.auditWriter.deadLettered, lost: this.auditWriter.lostEntries };
   }
   private readonly decisionListeners: Array<(decision: Decision, actor: Actor) => void> = [];
+  private readonly eventListeners = new Set<(event: OpsEvent) => void>();
   private sweepTimer: NodeJS.Timeout | undefined;
   private sweeping: Promise<void> | undefined;
   private sweeps = 0;
@@ -111,6 +116,16 @@ export class BreakerEngine {
           actor,
         });
         for (const listener of this.decisionListeners) listener(decision, actor);
+        this.announce({
+          type: actor.startsWith("operator:") ? "override" : "transition",
+          tier: decision.next.tier,
+          from: decision.from,
+          to: decision.to,
+          reason: decision.reason,
+          actor,
+          generation: decision.next.generation,
+          at: clock(),
+        });
       },
     });
     this.recorder = new OutcomeRecorder(store, {
@@ -122,6 +137,10 @@ export class BreakerEngine {
       onError: (error, dropped) => log.warn("could not record outcomes; will retry", { error: String(error), dropped }),
     });
     this.auditWriter = new AuditWriter(store, options.db, tiers, this.instanceId, log, options.auditIntervalMs ?? 500);
+    this.rollups = new RollupWriter(this.view, options.db, clock, log, {
+      intervalMs: options.rollupIntervalMs ?? ROLLUP_INTERVAL_MS,
+      retentionMs: config.history.rollupRetentionDays * 86_400_000,
+    });
   }
 
   async start(): Promise<void> {
@@ -139,12 +158,16 @@ export class BreakerEngine {
           this.announced.delete(notice.tier);
         }
       },
+      event: (event) => {
+        for (const listener of this.eventListeners) listener(event);
+      },
       // The feed was down: transitions (or the store's whole data) may have been lost meanwhile.
       resubscribed: () => void this.sweep({ reread: true }),
     });
     await this.reread();
     this.recorder.start();
     this.auditWriter.start();
+    this.rollups.start();
     this.sweepTimer = setInterval(() => void this.sweep(), this.options.sweepIntervalMs ?? 1_000);
     this.sweepTimer.unref();
     void this.sweep();
@@ -162,6 +185,17 @@ export class BreakerEngine {
 
   onDecision(listener: (decision: Decision, actor: Actor) => void): void {
     this.decisionListeners.push(listener);
+  }
+
+  /** Hears every process's OpsEvents (this one's too, back through the store). Returns the unsubscribe function. */
+  onEvent(listener: (event: OpsEvent) => void): () => void {
+    this.eventListeners.add(listener);
+    return () => this.eventListeners.delete(listener);
+  }
+
+  /** Tells every process (their /v1/events, webhooks) of `event`. Never waits, never throws: display only. */
+  announce(event: OpsEvent): void {
+    this.options.store.publishEvent(event).catch((error: unknown) => this.noteStoreFailure(error));
   }
 
   /** Admission for the request path: the in-process copy only, never a round trip. */
@@ -368,6 +402,7 @@ export class BreakerEngine {
     await this.recorder.stop();
     await this.sweeping;
     await this.auditWriter.stop();
+    await this.rollups.stop();
     await this.unsubscribe?.();
   }
 }

@@ -127,6 +127,7 @@ export interface Config {
   };
   breaker: ConfigFile["breaker"];
   judge: JudgeConfig;
+  history: { rollupRetentionDays: number };
   /** True when at least one tier is served by the built-in simulator. */
   usesSimulator: boolean;
 }
@@ -319,6 +320,7 @@ function resolve(file: ConfigFile, env: Record<string, string | undefined>, sour
       storeRedacted: file.judge.store_redacted,
       canaryIntervalS: file.judge.canary_interval_s,
     },
+    history: { rollupRetentionDays: file.history.rollup_retention_days },
     usesSimulator: [...tiers.values(), ...judges].some((model) => model.simulated),
   };
   if (problems.length > 0) throw new ConfigError(problems, source);

@@ -290,6 +290,17 @@ const serverSchema = z
   })
   .prefault({});
 
+const historySchema = z
+  .strictObject({
+    /**
+     * Per-tier rollups (state and windows every 10 s, what the console's
+     * charts draw) older than this are deleted. 8 days: the console's longest
+     * range (7 d) and a day to spare.
+     */
+    rollup_retention_days: z.number().positive().default(8),
+  })
+  .prefault({});
+
 export const configFileSchema = z
   .strictObject({
     /**
@@ -305,6 +316,7 @@ export const configFileSchema = z
     retry: retrySchema,
     breaker: breakerSchema,
     judge: judgeSchema,
+    history: historySchema,
   })
   .superRefine((file, ctx) => {
     for (const [routeName, route] of Object.entries(file.routes)) {

@@ -31,5 +31,13 @@ export {
   type PostgresSettings,
   postgresSettingsFrom,
 } from "./postgres-settings.ts";
-export { breakerDecisions, canaryResults, judgements } from "./schema/index.ts";
+export {
+  insertRollups,
+  type NewRollup,
+  pruneRollups,
+  readSeries,
+  type SeriesPoint,
+  type SeriesQuery,
+} from "./rollups.ts";
+export { breakerDecisions, canaryResults, judgementReviews, judgements, tierRollups } from "./schema/index.ts";
 export { isStorableText, REPLACEMENT_CHARACTER, storableJson, storableRow, storableText } from "./storable.ts";

@@ -11,6 +11,7 @@ import {
   RetryLaterError,
   UnrecoverableJobError,
 } from "@breakwater/queue";
+import type { OpsEvent } from "@breakwater/store";
 import type { Metrics } from "@breakwater/telemetry";
 import { canaryAnswer, canaryCases } from "./canary.ts";
 import { judgeRequest } from "./rubric.ts";
@@ -24,6 +25,8 @@ export interface QualitySink {
   recordScore(tier: string, generation: number, score: number, id: string): Promise<boolean>;
   recordOutcome(tier: string, generation: number, failure: AttemptFailure | undefined): void;
   view: { get(tier: string): BreakerRecord };
+  /** Tells operators' event streams (display only; never waits). */
+  announce?(event: OpsEvent): void;
 }
 
 export interface Log {
@@ -120,6 +123,16 @@ export async function judgeSample(deps: JudgingDeps, job: JudgeJob): Promise<Jud
           }),
     },
   });
+  deps.quality.announce?.({
+    type: "verdict",
+    tier: job.tier,
+    route: job.route ?? null,
+    request_id: job.requestId,
+    status: verdict.ok ? "scored" : "judge_failed",
+    score: verdict.ok ? verdict.score : null,
+    judge: verdict.ok ? verdict.judge.name : null,
+    at: deps.clock(),
+  });
   return verdict.ok ? "scored" : "judge_failed";
 }
 
@@ -184,6 +197,15 @@ export async function runCanary(deps: JudgingDeps, job: CanaryJob): Promise<void
     }
     const latencyMs = deps.clock() - started;
     deps.metrics?.canaryRuns.inc({ tier: job.tier, passed: String(result.passed) });
+    if (!result.passed) {
+      deps.quality.announce?.({
+        type: "canary_failed",
+        tier: job.tier,
+        kind: canary.kind,
+        error_class: result.errorClass,
+        at: started,
+      });
+    }
     if (result.errorClass === null) {
       deps.quality.recordOutcome(job.tier, record.generation, undefined);
       await deps.quality.recordScore(

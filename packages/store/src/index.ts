@@ -15,6 +15,8 @@ export type {
   Epoch,
   EvidenceNotice,
   Expected,
+  OpsEvent,
+  OpsEventType,
   PendingAudit,
   Store,
   StoredRecord,
@@ -22,3 +24,4 @@ export type {
   TransitionListener,
   WindowSpecs,
 } from "./store.ts";
+export { OPS_EVENT_TYPES } from "./store.ts";

@@ -20,6 +20,7 @@ import type {
   Epoch,
   EvidenceNotice,
   Expected,
+  OpsEvent,
   PendingAudit,
   Store,
   StoredRecord,
@@ -137,19 +138,25 @@ export class MemoryStore implements Store {
 
   async subscribe(feed: StoreFeed): Promise<() => Promise<void>> {
     // In one process the feed cannot disconnect, so there is never anything to re-read.
-    const { transition, cooling, evidence = () => {} } = feed;
+    const { transition, cooling, evidence = () => {}, event = () => {} } = feed;
     this.events.on("transition", transition);
     this.events.on("cooling", cooling);
     this.events.on("evidence", evidence);
+    this.events.on("event", event);
     return async () => {
       this.events.off("transition", transition);
       this.events.off("cooling", cooling);
       this.events.off("evidence", evidence);
+      this.events.off("event", event);
     };
   }
 
   async publishEvidence(notice: EvidenceNotice): Promise<void> {
     this.events.emit("evidence", { ...notice });
+  }
+
+  async publishEvent(event: OpsEvent): Promise<void> {
+    this.events.emit("event", { ...event });
   }
 
   async cool(cooling: Cooling, audit: AuditEntry, now: number): Promise<Cooling> {

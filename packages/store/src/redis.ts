@@ -20,6 +20,7 @@ import type {
   Epoch,
   EvidenceNotice,
   Expected,
+  OpsEvent,
   PendingAudit,
   Store,
   StoredRecord,
@@ -362,9 +363,11 @@ export class RedisStore implements Store {
       const parsed = JSON.parse(message) as
         | (BreakerRecord & { epoch?: string })
         | { cooling: Cooling }
-        | { evidence: EvidenceNotice };
+        | { evidence: EvidenceNotice }
+        | { event: OpsEvent };
       if ("cooling" in parsed) return feed.cooling(parsed.cooling);
       if ("evidence" in parsed) return feed.evidence?.(parsed.evidence);
+      if ("event" in parsed) return feed.event?.(parsed.event);
       const { epoch, ...record } = parsed;
       feed.transition(record, epoch || undefined);
     });
@@ -396,6 +399,10 @@ export class RedisStore implements Store {
 
   async publishEvidence(notice: EvidenceNotice): Promise<void> {
     await this.redis.publish(this.channel, JSON.stringify({ evidence: notice }));
+  }
+
+  async publishEvent(event: OpsEvent): Promise<void> {
+    await this.redis.publish(this.channel, JSON.stringify({ event }));
   }
 
   async readCoolings(tiers: string[], now: number): Promise<Map<string, Cooling>> {

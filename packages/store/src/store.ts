@@ -97,11 +97,46 @@ export interface EvidenceNotice {
   escalate: boolean;
 }
 
+/**
+ * What operators watch (GET /v1/events, webhooks, the console): published by
+ * the process where it happened, heard by every process. Display only: the
+ * audit trail and the judgements table are the record.
+ */
+export type OpsEvent =
+  /** A breaker transition (`override`: an operator's action; `transition`: the evaluator's or an expiry). */
+  | {
+      type: "transition" | "override";
+      tier: string;
+      from: string;
+      to: string;
+      reason: string;
+      actor: string;
+      generation: number;
+      at: number;
+    }
+  /** A judge's verdict on a sampled answer, without the prompt or the answer. */
+  | {
+      type: "verdict";
+      tier: string;
+      route: string | null;
+      request_id: string;
+      status: "scored" | "judge_failed";
+      score: number | null;
+      judge: string | null;
+      at: number;
+    }
+  /** A known-answer canary the tier got wrong, or did not answer (`error_class`). */
+  | { type: "canary_failed"; tier: string; kind: string; error_class: string | null; at: number };
+
+export type OpsEventType = OpsEvent["type"];
+export const OPS_EVENT_TYPES: readonly OpsEventType[] = ["transition", "override", "verdict", "canary_failed"];
+
 /** What a process hears from the store about every tier, whichever process wrote it. */
 export interface StoreFeed {
   transition: TransitionListener;
   cooling(cooling: Cooling): void;
   evidence?(notice: EvidenceNotice): void;
+  event?(event: OpsEvent): void;
   /** The feed was down and reconnected: messages may have been missed; re-read. */
   resubscribed?(): void;
 }
@@ -157,6 +192,8 @@ export interface Store {
 
   /** Tells every subscriber's feed of `notice`; nothing is stored (a gateway that misses one samples at the base rate). */
   publishEvidence(notice: EvidenceNotice): Promise<void>;
+  /** Tells every subscriber's feed of `event`; nothing is stored (the audit trail and judgements are the record). */
+  publishEvent(event: OpsEvent): Promise<void>;
 
   /** Audit entries not yet acknowledged, including ones another consumer took but never acknowledged. */
   pendingAudits(tier: string, consumer: string, max: number): Promise<PendingAudit[]>;

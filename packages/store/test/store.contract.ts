@@ -1,6 +1,6 @@
 import { type BreakerRecord, initialRecord } from "@breakwater/core";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import type { AuditEntry, Cooling, Store, WindowSpecs } from "../src/index.ts";
+import type { AuditEntry, Cooling, OpsEvent, Store, WindowSpecs } from "../src/index.ts";
 
 export const windows: WindowSpecs = {
   error: { bucketMs: 5_000, windowMs: 60_000 },
@@ -196,6 +196,24 @@ export function storeContract(
         { tier, generation: 2, escalate: false },
       ]);
       await unsubscribe();
+    });
+
+    it("tells every subscriber of an operators' event, and only subscribers", async () => {
+      const heard: OpsEvent[] = [];
+      const unsubscribe = await store.subscribe({
+        transition: () => {},
+        cooling: () => {},
+        event: (event) => {
+          if (event.tier === tier) heard.push(event);
+        },
+      });
+      const canary: OpsEvent = { type: "canary_failed", tier, kind: "arithmetic", error_class: null, at: 1_000 };
+      await store.publishEvent(canary);
+      await expect.poll(() => heard, { timeout: 2_000 }).toEqual([canary]);
+      await unsubscribe();
+      await store.publishEvent({ ...canary, at: 2_000 });
+      await new Promise((resolve) => setTimeout(resolve, 50));
+      expect(heard).toHaveLength(1);
     });
 
     it("keeps the longest of concurrent cool-downs, tells every subscriber, and audits only the start", async () => {

@@ -1,3 +1,5 @@
 export { breakerDecisions } from "./breaker-decisions.ts";
 export { canaryResults } from "./canary-results.ts";
+export { judgementReviews } from "./judgement-reviews.ts";
 export { judgements } from "./judgements.ts";
+export { tierRollups } from "./tier-rollups.ts";
