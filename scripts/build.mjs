@@ -12,7 +12,7 @@
  * installed, and Node runs exactly the code it resolved at build time; the
  * image ships the same node_modules the bundle was built against.
  */
-import { mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { copyFileSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { builtinModules, createRequire } from "node:module";
 import { dirname, relative, resolve, sep } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
@@ -100,6 +100,27 @@ export async function writeEmbeddedTemplate(outdir) {
   return dir;
 }
 
+/**
+ * apps/gateway/src/console/assets.ts's files, copied beside the bundle into
+ * console/ (CONSOLE_BUILD_DIR): the image carries no sources, and the
+ * libraries are taken from the node_modules the bundle was built against.
+ */
+export function copyConsole(outdir) {
+  const dir = resolve(outdir, "console");
+  mkdirSync(dir, { recursive: true });
+  const fromGateway = createRequire(resolve(root, "apps/gateway/package.json"));
+  const files = {
+    "index.html": resolve(root, "apps/gateway/src/console/static/index.html"),
+    "app.js": resolve(root, "apps/gateway/src/console/static/app.js"),
+    "style.css": resolve(root, "apps/gateway/src/console/static/style.css"),
+    "preact.js": resolve(dirname(fromGateway.resolve("htm")), "../preact/standalone.mjs"),
+    "uplot.js": fromGateway.resolve("uplot/dist/uPlot.esm.js"),
+    "uplot.css": fromGateway.resolve("uplot/dist/uPlot.min.css"),
+  };
+  for (const [name, source] of Object.entries(files)) copyFileSync(source, resolve(dir, name));
+  return dir;
+}
+
 export async function build({ outdir = resolve(root, "dist") } = {}) {
   const esbuild = await loadEsbuild();
   mkdirSync(outdir, { recursive: true });
@@ -121,7 +142,11 @@ export async function build({ outdir = resolve(root, "dist") } = {}) {
     plugins: [externalThirdParty(outdir), ownImportMetaUrl(outdir)],
   });
   const template = await writeEmbeddedTemplate(outdir);
-  return { outdir, files: [...Object.keys(entryPoints).map((name) => resolve(outdir, `${name}.js`)), template] };
+  const consoleDir = copyConsole(outdir);
+  return {
+    outdir,
+    files: [...Object.keys(entryPoints).map((name) => resolve(outdir, `${name}.js`)), template, consoleDir],
+  };
 }
 
 if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {

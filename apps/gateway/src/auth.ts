@@ -1,4 +1,4 @@
-import { createHash } from "node:crypto";
+import { createHash, createHmac } from "node:crypto";
 import type { AuthConfig, RateLimit, Secret } from "@breakwater/config";
 
 /** The lists of auth: in breakwater.yaml. */
@@ -47,6 +47,8 @@ const digest = (key: string) => createHash("sha256").update(key).digest();
  */
 export class KeyRing {
   private readonly grants = new Map<string, Grant & { kinds: Set<KeyKind> }>();
+  /** By grant id: what console sessions are signed with (derived from the key, so every replica agrees, and rotating the key ends its sessions). */
+  private readonly sessionKeys = new Map<string, { grant: Grant; secret: Buffer }>();
 
   constructor(auth: AuthConfig) {
     for (const key of auth.clientKeys) {
@@ -77,6 +79,13 @@ export class KeyRing {
     grant.kinds.add(kind);
     Object.assign(grant, extra);
     this.grants.set(found, grant);
+    const secret = createHmac("sha256", "breakwater console session").update(key.reveal()).digest();
+    this.sessionKeys.set(grant.id, { grant, secret });
+  }
+
+  /** A grant and its session-signing secret, by the grant's id (console sessions name their key by id). */
+  sessionKey(id: string): { grant: Grant; secret: Buffer } | undefined {
+    return this.sessionKeys.get(id);
   }
 
   /** Every limit a key has, under the id its hits are counted by (see limitId). */

@@ -6,6 +6,7 @@ import type { Logger, Metrics } from "@breakwater/telemetry";
 import type { HttpBindings } from "@hono/node-server";
 import type { Hono } from "hono";
 import type { KeyRing } from "./auth.ts";
+import type { ConsoleAssets } from "./console/assets.ts";
 import type { ErrorShape } from "./errors.ts";
 import type { Router } from "./proxy/router.ts";
 import type { Sampler } from "./proxy/sampler.ts";
@@ -44,6 +45,8 @@ export interface Services {
   rateLimiter: RateLimiter;
   logger: Logger;
   readiness: ReadinessCheck[];
+  /** The console's page and assets, read once at start-up. */
+  consoleAssets: ConsoleAssets;
   /** Set when shutdown begins: /readyz turns 503 so load balancers stop sending traffic. */
   draining: () => boolean;
   /** Aborted when shutdown begins: long-lived event streams end at once, so their clients reconnect elsewhere. */

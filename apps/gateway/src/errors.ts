@@ -9,6 +9,8 @@ export const ERROR_STATUS = {
   unsupported_by_route: 400,
   unauthorized: 401,
   forbidden: 403,
+  csrf_failed: 403,
+  judgement_not_found: 404,
   not_found: 404,
   route_not_found: 404,
   tier_not_found: 404,

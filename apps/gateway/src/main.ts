@@ -2,6 +2,7 @@ import { join, resolve } from "node:path";
 import { ConfigError, loadConfigFile, parseProcessEnv } from "@breakwater/config";
 import { EMBEDDED_TEMPLATE_DIR } from "@breakwater/db";
 import { createLogger } from "@breakwater/telemetry";
+import { CONSOLE_BUILD_DIR } from "./console/assets.ts";
 import { type Gateway, startGateway } from "./server.ts";
 
 const env = (() => {
@@ -68,6 +69,7 @@ gateway = await startGateway({
   dataDir: resolve(cwd, env.BREAKWATER_DATA_DIR),
   // The production build writes the template beside the bundle (dist/); `pnpm start` has none and runs initdb.
   embeddedTemplate: join(import.meta.dirname, EMBEDDED_TEMPLATE_DIR),
+  consoleDir: join(import.meta.dirname, CONSOLE_BUILD_DIR),
   ...(env.REDIS_URL && { redisUrl: env.REDIS_URL }),
   redisKeyPrefix: env.REDIS_KEY_PREFIX,
   ...(env.BREAKWATER_SIMULATOR_URL && { simulatorUrl: env.BREAKWATER_SIMULATOR_URL }),

@@ -1,7 +1,9 @@
 import type { RateLimit } from "@breakwater/config";
 import type { Context } from "hono";
+import { getCookie } from "hono/cookie";
 import type { z } from "zod";
 import { ACCESS, type Access, type Grant, limitId, mayAccess, presentedKey } from "./auth.ts";
+import { CSRF_HEADER, csrfMatches, readSession, SESSION_COOKIE } from "./console/session.ts";
 import type { AppEnv } from "./context.ts";
 import { ApiError } from "./errors.ts";
 
@@ -15,6 +17,9 @@ export function authorize(c: Context<AppEnv>, access: Access): Grant {
   const { incoming } = c.env;
   const key = presentedKey(incoming.headers.authorization, incoming.headers["x-api-key"] as string | undefined);
   const needs = access === "admin" ? "admin" : ACCESS[access][0];
+  if (key === undefined && access !== "proxy" && incoming.headers.cookie?.includes(SESSION_COOKIE)) {
+    return authorizeSession(c, access);
+  }
   if (key === undefined) {
     // Anthropic clients send their key as x-api-key; everyone else as a bearer token.
     const how =
@@ -24,13 +29,37 @@ export function authorize(c: Context<AppEnv>, access: Access): Grant {
   const grant = c.get("services").keys.find(key);
   if (!grant) throw new ApiError("unauthorized", "invalid API key");
   if (!mayAccess(grant, access)) {
-    const lists = [...ACCESS[access], "admin"].map((kind) => `auth.${kind}_keys`).join(" or ");
-    throw new ApiError("forbidden", `this endpoint needs a key listed under ${lists}`);
+    throw forbidden(access);
   }
   if (access === "proxy" && grant.requestLimit && !grant.kinds.has("admin")) {
     spend(c, grant, grant.requestLimit, 1, "requests");
   }
   return grant;
+}
+
+const forbidden = (access: Access) =>
+  new ApiError(
+    "forbidden",
+    `this endpoint needs a key listed under ${[...ACCESS[access], "admin"].map((kind) => `auth.${kind}_keys`).join(" or ")}`,
+  );
+
+/**
+ * A console session (console/session.ts) in place of a key, for the read APIs
+ * and operator actions (never the proxy). Anything but a read must also carry
+ * the session's CSRF token.
+ */
+function authorizeSession(c: Context<AppEnv>, access: Access): Grant {
+  const { keys, clock } = c.get("services");
+  const session = readSession(keys, getCookie(c, SESSION_COOKIE), clock());
+  if (!session) throw new ApiError("unauthorized", "the console session has expired or is not valid: sign in again");
+  if (c.req.method !== "GET" && c.req.method !== "HEAD" && !csrfMatches(session, c.req.header(CSRF_HEADER))) {
+    throw new ApiError(
+      "csrf_failed",
+      `a console request that changes something must carry the session's ${CSRF_HEADER}`,
+    );
+  }
+  if (!mayAccess(session.grant, access)) throw forbidden(access);
+  return session.grant;
 }
 
 /** authorize(), for routes that need only the key's name (for the audit trail). */

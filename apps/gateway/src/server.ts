@@ -20,6 +20,7 @@ import { type Logger, Metrics } from "@breakwater/telemetry";
 import { serve } from "@hono/node-server";
 import { createApp } from "./app.ts";
 import { KeyRing } from "./auth.ts";
+import { loadConsoleAssets } from "./console/assets.ts";
 import type { Services } from "./context.ts";
 import { Drain } from "./drain.ts";
 import { enforceHttpLimits, type HttpLimits, httpServerOptions, resolveHttpLimits } from "./http-limits.ts";
@@ -37,6 +38,8 @@ export interface GatewayOptions {
   /** Unset → embedded PGlite under dataDir. */
   databaseUrl?: string;
   dataDir: string;
+  /** The production build's copy of the console (console/assets.ts); unset: read from the sources. */
+  consoleDir?: string;
   /** Embedded mode: a data directory made ahead of time (the production build's), unpacked on a first start. */
   embeddedTemplate?: string;
   /** Unset → in-memory store. */
@@ -250,6 +253,7 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
       keys,
       rateLimiter,
       logger,
+      consoleAssets: loadConsoleAssets(options.consoleDir),
       readiness: [
         // Postgres is never on the request path: without it decisions wait in the store, requests are served.
         { name: `database (${database.kind})`, check: () => database.ping(), required: false },

@@ -157,6 +157,15 @@ routes:
       started.push(gateway);
       const url = JSON.parse(await gateway.lineMatching(/"gateway listening"/)).url as string;
       expect(await getStatus(`${url}/readyz`)).toBe(200);
+      // The console's page and libraries are found from the bundle too.
+      for (const path of [
+        "/console",
+        "/console/assets/app.js",
+        "/console/assets/preact.js",
+        "/console/assets/uplot.js",
+      ]) {
+        expect(await getStatus(`${url}${path}`)).toBe(200);
+      }
       const creating = gateway.lines.filter((line) => line.includes("creating the embedded database"));
       if (expected) expect(creating).toEqual([expect.stringContaining(expected)]);
       else expect(creating).toEqual([]);

@@ -19,6 +19,7 @@ export {
   type JudgementQuery,
   type JudgementRow,
   listJudgements,
+  lowestScoredJudgements,
   type NewCanaryResult,
   type NewJudgement,
   newCanaryResultId,
@@ -31,6 +32,17 @@ export {
   type PostgresSettings,
   postgresSettingsFrom,
 } from "./postgres-settings.ts";
+export {
+  type CanaryResultRow,
+  findJudgement,
+  insertReview,
+  type JudgeAgreement,
+  judgeAgreement,
+  listCanaryResults,
+  listReviews,
+  type NewReview,
+  type ReviewRow,
+} from "./reviews.ts";
 export {
   insertRollups,
   type NewRollup,

@@ -14,7 +14,7 @@ import {
 import type { OpsEvent } from "@breakwater/store";
 import type { Metrics } from "@breakwater/telemetry";
 import { canaryAnswer, canaryCases } from "./canary.ts";
-import { judgeRequest } from "./rubric.ts";
+import { judgeRequest, RUBRIC_VERSION } from "./rubric.ts";
 import { eligibleJudges } from "./select.ts";
 import { runStorageJob, storeRow } from "./storage.ts";
 import { parseVerdict } from "./verdict.ts";
@@ -113,6 +113,7 @@ export async function judgeSample(deps: JudgingDeps, job: JudgeJob): Promise<Jud
             reason: verdict.reason,
             judgeModel: verdict.judge.model,
             judgeVendor: verdict.judge.vendor,
+            rubricVersion: RUBRIC_VERSION,
           }
         : {
             status: "judge_failed",
@@ -120,6 +121,7 @@ export async function judgeSample(deps: JudgingDeps, job: JudgeJob): Promise<Jud
             reason: verdict.problems.join("; ").slice(0, 2_000),
             judgeModel: null,
             judgeVendor: null,
+            rubricVersion: null,
           }),
     },
   });

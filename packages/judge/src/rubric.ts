@@ -1,3 +1,4 @@
+import { createHash } from "node:crypto";
 import type { Capabilities } from "@breakwater/core";
 import type { ChatRequest } from "@breakwater/providers";
 
@@ -15,6 +16,13 @@ const rubric = [
   "A correct, clear, complete answer scores near 1. Do not reward length or style for its own sake.",
   VERDICT_INSTRUCTION,
 ].join("\n");
+
+/**
+ * Which rubric a verdict was given under: a digest of its text, so it changes
+ * whenever the rubric does and verdicts of different rubrics are never
+ * compared as if alike.
+ */
+export const RUBRIC_VERSION = `r-${createHash("sha256").update(rubric).digest("hex").slice(0, 10)}`;
 
 /** Names that would tell the judge whose answer it reads; the judge must not know. */
 const modelNames =

@@ -24,6 +24,8 @@ export const judgements = pgTable(
     reason: text("reason").notNull(),
     judgeModel: text("judge_model"),
     judgeVendor: text("judge_vendor"),
+    /** The rubric the verdict was given under (judge RUBRIC_VERSION); null for judge failures and older rows. */
+    rubricVersion: text("rubric_version"),
     /** Null when judge.store_redacted is on. */
     prompt: text("prompt"),
     answer: text("answer"),

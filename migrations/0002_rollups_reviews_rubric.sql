@@ -23,6 +23,7 @@ CREATE TABLE "tier_rollups" (
 	CONSTRAINT "tier_rollups_tier_at_pk" PRIMARY KEY("tier","at")
 );
 --> statement-breakpoint
+ALTER TABLE "judgements" ADD COLUMN "rubric_version" text;--> statement-breakpoint
 CREATE INDEX "judgement_reviews_judgement_id_idx" ON "judgement_reviews" USING btree ("judgement_id");--> statement-breakpoint
 CREATE INDEX "judgement_reviews_reviewed_at_idx" ON "judgement_reviews" USING btree ("reviewed_at");--> statement-breakpoint
 CREATE INDEX "tier_rollups_at_idx" ON "tier_rollups" USING btree ("at");
