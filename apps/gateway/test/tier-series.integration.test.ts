@@ -32,6 +32,13 @@ describe.each(modes)("tier series (%s mode)", (mode) => {
       await h.client.chat.completions.create({ model: "other", messages: [{ role: "user", content: "hi" }] });
     }
     h.simulator.setFault("primary", { mode: "error", status: 500 });
+    const engine = h.gateway.services.breakers;
+    // One failing request (two failed attempts of 8 calls: below the threshold), rolled up before the trip.
+    await h.client.chat.completions.create({ model: "chat", messages: [{ role: "user", content: "hi" }] });
+    await engine.settle();
+    // Into a moment that began after the failures were read (a moment's first write wins, timer or not).
+    await new Promise((resolve) => setTimeout(resolve, 120));
+    await engine.rollups.write();
     // vi.waitFor, not driveUntil's expect.poll: this is set-up, outside any test.
     await vi.waitFor(
       async () => {
@@ -40,7 +47,6 @@ describe.each(modes)("tier series (%s mode)", (mode) => {
       },
       { timeout: 15_000, interval: 5 },
     );
-    const engine = h.gateway.services.breakers;
     await engine.settle();
     // Two more moments after the transition, so the open state is rolled up whatever the timer did.
     for (let i = 0; i < 2; i++) {
@@ -60,12 +66,12 @@ describe.each(modes)("tier series (%s mode)", (mode) => {
     expect(series).toMatchObject({ tier: "primary", range: "15m", step_s: 10, error_window_s: 60 });
     expect(Date.parse(series.to) - Date.parse(series.from)).toBe(15 * 60_000);
     expect(series.points.length).toBeGreaterThan(0);
-    const last = series.points.at(-1);
-    expect(last?.calls).toBeGreaterThan(0); // averaged over the step's rollups, some taken before all the traffic
-    expect(last?.failures).toBeGreaterThan(0);
-    expect(last?.error_rate).toBeGreaterThan(0);
-    expect(last?.by_class.server).toBeGreaterThan(0);
-    expect(last?.traffic_rps).toBeCloseTo((last?.calls ?? 0) / 60, 2);
+    // The step before the trip (windows count from the last transition: once open, the tier has no calls).
+    const failing = series.points.find((point) => point.failures > 0);
+    expect(failing?.calls).toBeGreaterThan(0);
+    expect(failing?.error_rate).toBeGreaterThan(0);
+    expect(failing?.by_class.server).toBeGreaterThan(0);
+    expect(failing?.traffic_rps).toBeCloseTo((failing?.calls ?? 0) / 60, 2);
   });
 
   it("shows the state the breaker was in, and its transitions", () => {
@@ -76,7 +82,7 @@ describe.each(modes)("tier series (%s mode)", (mode) => {
   });
 
   it("gives the tier's share of the calls of the tiers it shares a route with, not of every tier", () => {
-    const share = series.points.at(-1)?.traffic_share ?? 0;
+    const share = series.points.find((point) => point.failures > 0)?.traffic_share ?? 0;
     // primary and secondary both served "chat"; "elsewhere" (route "other") is not in the sum.
     expect(share).toBeGreaterThan(0);
     expect(share).toBeLessThan(1);
