@@ -1,10 +1,12 @@
 import { randomUUID } from "node:crypto";
 import { InvalidRequest } from "@breakwater/providers";
+import { tracingEnabled } from "@breakwater/telemetry";
 import { Hono } from "hono";
 import type { ContentfulStatusCode } from "hono/utils/http-status";
 import { registerConsole } from "./console/register.ts";
 import type { AppEnv, Services } from "./context.ts";
 import { ApiError, shapedErrorBody } from "./errors.ts";
+import { tracedRequest } from "./request-span.ts";
 import { registerChatCompletions } from "./routes/chat-completions.post.ts";
 import { registerCountTokens } from "./routes/count-tokens.post.ts";
 import { registerDecisions } from "./routes/decisions.get.ts";
@@ -44,7 +46,8 @@ export function createApp(services: Services): Hono<AppEnv> {
     c.header("x-request-id", requestId);
     const started = performance.now();
     c.set("startedAt", started);
-    await next();
+    if (tracingEnabled() && !UNLOGGED.has(c.req.path)) await tracedRequest(c, next);
+    else await next();
     if (services.config.server.accessLog && !UNLOGGED.has(c.req.path)) {
       const served = c.get("served");
       services.logger.info("request", {

@@ -1,7 +1,7 @@
 import { join, resolve } from "node:path";
 import { ConfigError, loadConfigFile, parseProcessEnv } from "@breakwater/config";
 import { EMBEDDED_TEMPLATE_DIR } from "@breakwater/db";
-import { createLogger } from "@breakwater/telemetry";
+import { createLogger, startTracing } from "@breakwater/telemetry";
 import { CONSOLE_BUILD_DIR } from "./console/assets.ts";
 import { type Gateway, startGateway } from "./server.ts";
 
@@ -14,6 +14,10 @@ const env = (() => {
   }
 })();
 const logger = createLogger(env.LOG_LEVEL);
+// Off unless OTEL_EXPORTER_OTLP_ENDPOINT is set (README, "Traces").
+const tracing = startTracing({ serviceName: "breakwater-gateway" });
+if (tracing)
+  logger.info("tracing", { exporter: "otlp/http", service: process.env.OTEL_SERVICE_NAME ?? "breakwater-gateway" });
 // `pnpm start` runs in apps/gateway; relative paths are meant from where the user typed it.
 const cwd = process.env.INIT_CWD ?? process.cwd();
 const configPath = resolve(cwd, env.BREAKWATER_CONFIG);
@@ -51,7 +55,7 @@ for (const signal of ["SIGINT", "SIGTERM"] as const) {
     gateway.close({ readinessDelayMs: loaded.config.server.drainDelayMs }).then(
       () => {
         logger.info("stopped");
-        process.exit(0);
+        void (tracing?.shutdown() ?? Promise.resolve()).finally(() => process.exit(0));
       },
       (error: unknown) => {
         logger.error("shutdown failed", { error: String(error) });

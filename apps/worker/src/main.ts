@@ -1,6 +1,6 @@
 import { resolve } from "node:path";
 import { ConfigError, loadConfigFile, parseProcessEnv } from "@breakwater/config";
-import { createLogger } from "@breakwater/telemetry";
+import { createLogger, startTracing } from "@breakwater/telemetry";
 import { startWorker, type Worker } from "./worker.ts";
 
 const env = (() => {
@@ -12,6 +12,10 @@ const env = (() => {
   }
 })();
 const logger = createLogger(env.LOG_LEVEL);
+// Off unless OTEL_EXPORTER_OTLP_ENDPOINT is set (README, "Traces").
+const tracing = startTracing({ serviceName: "breakwater-worker" });
+if (tracing)
+  logger.info("tracing", { exporter: "otlp/http", service: process.env.OTEL_SERVICE_NAME ?? "breakwater-worker" });
 
 if (!env.DATABASE_URL || !env.REDIS_URL) {
   process.stderr.write(
@@ -42,7 +46,7 @@ for (const signal of ["SIGINT", "SIGTERM"] as const) {
     stopping = true;
     logger.info("shutting down", { signal });
     worker.close().then(
-      () => process.exit(0),
+      () => void (tracing?.shutdown() ?? Promise.resolve()).finally(() => process.exit(0)),
       (error: unknown) => {
         logger.warn("shutdown failed", { error: String(error) });
         process.exit(1);

@@ -12,7 +12,7 @@ import {
   UnrecoverableJobError,
 } from "@breakwater/queue";
 import type { OpsEvent } from "@breakwater/store";
-import type { Metrics } from "@breakwater/telemetry";
+import { endFailed, type Metrics, startLinkedSpan, tracingEnabled } from "@breakwater/telemetry";
 import { canaryAnswer, canaryCases } from "./canary.ts";
 import { judgeRequest, RUBRIC_VERSION } from "./rubric.ts";
 import { eligibleJudges } from "./select.ts";
@@ -79,7 +79,20 @@ export async function judgeSample(deps: JudgingDeps, job: JudgeJob): Promise<Jud
   if (candidates.length === 0) {
     throw new RetryLaterError(`no judge from a vendor other than "${tier.vendor}" is configured for tier ${job.tier}`);
   }
+  // Linked to the request it samples (its traceparent), not a child: judging happens later, elsewhere.
+  const span = tracingEnabled()
+    ? startLinkedSpan(`judge ${job.tier}`, job.traceparent, {
+        "breakwater.tier": job.tier,
+        "breakwater.request_id": job.requestId,
+        "breakwater.sample_reason": job.sampleReason,
+        ...(job.route && { "breakwater.route": job.route }),
+      })
+    : undefined;
   const verdict = await askJudges(job, candidates, deps);
+  if (span && verdict.ok) {
+    span.setAttributes({ "gen_ai.request.model": verdict.judge.model, "breakwater.judge.score": verdict.score });
+    span.end();
+  } else if (span) endFailed(span, "judge_failed");
   deps.metrics?.judgements.inc({ tier: job.tier, status: verdict.ok ? "scored" : "judge_failed" });
   if (verdict.ok) {
     // Counted before the row is written: if the process dies in between, the redelivered

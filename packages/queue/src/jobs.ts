@@ -22,6 +22,8 @@ export const judgeJobSchema = z.object({
   promptChars: z.number().int().min(0),
   answerChars: z.number().int().min(0),
   sampledAt: z.number().int(),
+  /** The sampled request's span (W3C traceparent) when tracing is on: the judging span links to it. Optional: older jobs lack it. */
+  traceparent: z.string().max(256).optional(),
 });
 export type JudgeJob = z.infer<typeof judgeJobSchema>;
 

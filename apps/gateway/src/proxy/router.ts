@@ -28,6 +28,7 @@ import {
   unmetBy,
   type WireProtocol,
 } from "@breakwater/providers";
+import { endAttemptSpan, startAttemptSpan } from "./attempt-span.ts";
 
 export interface TierRuntime {
   config: TierConfig;
@@ -509,6 +510,7 @@ export class Router {
             breakers.slowCall(name, candidate.generation);
           }, slowAfterMs);
     const startedAt = clock();
+    const span = startAttemptSpan(candidate.tier, spec.kind);
     const running: Running<T> = {
       candidate,
       startedAt,
@@ -523,17 +525,19 @@ export class Router {
           clearTimeout(slowTimer);
           if (lost) {
             spec.discard(value);
+            endAttemptSpan(span, { lost: true });
             return { ok: false, failure: { errorClass: "caller", message: "lost a hedge race" } };
           }
           this.firstByte.add(name, spec.kind, clock() - startedAt);
+          endAttemptSpan(span, { ok: true, value });
           return { ok: true, value };
         },
         (error: unknown): Settled<T> => {
           clearTimeout(slowTimer);
-          return {
-            ok: false,
-            failure: error instanceof ProviderError ? error.failure : { errorClass: "server", message: String(error) },
-          };
+          const failure: AttemptFailure =
+            error instanceof ProviderError ? error.failure : { errorClass: "server", message: String(error) };
+          endAttemptSpan(span, lost ? { lost: true } : { ok: false, failure });
+          return { ok: false, failure };
         },
       ),
     };

@@ -4,7 +4,7 @@ import { type Clock, isSampled, judgeSampleRate } from "@breakwater/core";
 import { answerTextOf, transcriptOf } from "@breakwater/judge";
 import type { ChatRequest, ChatResponse } from "@breakwater/providers";
 import type { JudgeJob, Producer } from "@breakwater/queue";
-import type { Logger } from "@breakwater/telemetry";
+import { currentTraceparent, type Logger, tracingEnabled } from "@breakwater/telemetry";
 
 /** Which answer, and who answered it; decided by `Sampler.decide`, then enqueued. */
 export interface SampleOf {
@@ -13,6 +13,8 @@ export interface SampleOf {
   tier: string;
   /** Reported by an app through POST /v1/outcomes rather than proxied. */
   sidecar?: boolean;
+  /** The request's span when tracing (W3C traceparent; default: the active one): the judging span links back to it. */
+  traceparent?: string;
 }
 
 export interface Sample extends SampleOf {
@@ -71,6 +73,7 @@ export class Sampler {
   enqueue(sample: Sample): void {
     if (!this.producer) return;
     const cap = this.config.judge.maxSampleChars;
+    const traceparent = sample.traceparent ?? (tracingEnabled() ? currentTraceparent() : undefined);
     const prompt =
       typeof sample.request === "string"
         ? { text: sample.request, chars: sample.request.length }
@@ -87,6 +90,7 @@ export class Sampler {
       promptChars: prompt.chars,
       answerChars: answer.length,
       sampledAt: this.clock(),
+      ...(traceparent && { traceparent }),
     };
     this.pending++;
     this.producer

@@ -10,6 +10,7 @@ import {
   type ResponseMeta,
   unmetBy,
 } from "@breakwater/providers";
+import { currentTraceparent, tracingEnabled } from "@breakwater/telemetry";
 import type { Context } from "hono";
 import type { AppEnv, Served } from "../context.ts";
 import { ApiError } from "../errors.ts";
@@ -133,7 +134,13 @@ async function stream(
   let serving = { tier: result.tier, generation: result.generation, slowNoted: result.slowNoted };
   /** Tiers whose stream broke under this request: a continuation goes elsewhere. */
   const broken: RouteRuntime["tiers"] = [];
-  const of = { requestId: context.requestId, route: route.config.name, tier: result.tier.config.name };
+  const of = {
+    requestId: context.requestId,
+    route: route.config.name,
+    tier: result.tier.config.name,
+    // Taken now: the stream's end, where it is sampled, may run outside the request's trace context.
+    ...(tracingEnabled() && { traceparent: currentTraceparent() }),
+  };
   const reason = sampler.decide(of);
   const screen = new AnswerScreen();
   // The whole answer only when someone reads it: the judges (sampled, or the tier's recent answers
