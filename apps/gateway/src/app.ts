@@ -26,6 +26,7 @@ import { registerTierCanaries } from "./routes/tier-canaries.get.ts";
 import { registerTierSeries } from "./routes/tier-series.get.ts";
 import { registerTierState } from "./routes/tier-state.post.ts";
 import { registerTiers } from "./routes/tiers.get.ts";
+import { registerWebhookDeliveries } from "./routes/webhook-deliveries.get.ts";
 
 /** Health checks and scrapes: every few seconds from machines, no access line. */
 const UNLOGGED = new Set(["/healthz", "/readyz", "/metrics"]);
@@ -80,6 +81,7 @@ export function createApp(services: Services): Hono<AppEnv> {
   registerJudgementReviews(app);
   registerStatus(app);
   registerEvents(app);
+  registerWebhookDeliveries(app);
   registerMetrics(app);
   registerConsole(app);
 

@@ -1,5 +1,6 @@
 import type { Server } from "node:http";
 import type { AddressInfo } from "node:net";
+import { startWebhookDelivery, webhookDispatcher } from "@breakwater/alerts";
 import { BreakerEngine, type EngineOptions, windowSpecsFrom } from "@breakwater/breaker";
 import type { Config, TierConfig } from "@breakwater/config";
 import { FEATURES, RetryBudget, systemClock } from "@breakwater/core";
@@ -179,6 +180,13 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
         },
         queues,
       );
+    }
+    if (config.alerts.webhooks.length > 0) {
+      breakers.onAnnounced(webhookDispatcher(config, queues.producer("webhook"), logger));
+      // Production: the worker delivers them (BullMQ on Redis). Embedded: this process.
+      if (queues.kind === "memory") {
+        await startWebhookDelivery({ config, db: database.db, clock: systemClock, log: logger }, queues);
+      }
     }
     logger.info("judging", {
       judges: config.judge.judges.length,

@@ -48,6 +48,10 @@ const endpoints: Array<{ name: string; method: "GET" | "POST"; path: string; bod
   { name: "decisions", method: "GET", path: "/v1/decisions", allowed: ["viewer", "admin"] },
   { name: "judgements", method: "GET", path: "/v1/judgements", allowed: ["viewer", "admin"] },
   { name: "tier series", method: "GET", path: "/v1/tiers/gpt/series", allowed: ["viewer", "admin"] },
+  { name: "canaries", method: "GET", path: "/v1/tiers/gpt/canaries", allowed: ["viewer", "admin"] },
+  { name: "webhook deliveries", method: "GET", path: "/v1/webhooks/deliveries", allowed: ["viewer", "admin"] },
+  { name: "judge agreement", method: "GET", path: "/v1/judges/agreement", allowed: ["viewer", "admin"] },
+  { name: "routes", method: "GET", path: "/v1/routes", allowed: ["client", "viewer", "admin"] },
   {
     name: "override",
     method: "POST",

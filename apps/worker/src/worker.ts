@@ -1,5 +1,6 @@
 import { createServer } from "node:http";
 import type { AddressInfo } from "node:net";
+import { startWebhookDelivery, webhookDispatcher } from "@breakwater/alerts";
 import { BreakerEngine, type EngineOptions, type Log, windowSpecsFrom } from "@breakwater/breaker";
 import type { Config } from "@breakwater/config";
 import { systemClock } from "@breakwater/core";
@@ -101,6 +102,10 @@ export async function startWorker(options: WorkerOptions): Promise<Worker> {
     },
     queues,
   );
+  if (config.alerts.webhooks.length > 0) {
+    engine.onAnnounced(webhookDispatcher(config, queues.producer("webhook"), options.log));
+    await startWebhookDelivery({ config, db: database.db, clock: systemClock, log: options.log }, queues);
+  }
   const metricsServer =
     options.metricsPort === undefined
       ? undefined

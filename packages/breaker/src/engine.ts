@@ -82,6 +82,7 @@ export class BreakerEngine {
   }
   private readonly decisionListeners: Array<(decision: Decision, actor: Actor) => void> = [];
   private readonly eventListeners = new Set<(event: OpsEvent) => void>();
+  private readonly announcedListeners: Array<(event: OpsEvent) => void> = [];
   private sweepTimer: NodeJS.Timeout | undefined;
   private sweeping: Promise<void> | undefined;
   private sweeps = 0;
@@ -193,9 +194,19 @@ export class BreakerEngine {
     return () => this.eventListeners.delete(listener);
   }
 
-  /** Tells every process (their /v1/events, webhooks) of `event`. Never waits, never throws: display only. */
+  /**
+   * Tells every process (their /v1/events) of `event`, and this process's
+   * announcement listeners (webhooks: only the process where an event
+   * happened queues its deliveries, so each is sent once). Never waits,
+   * never throws.
+   */
   announce(event: OpsEvent): void {
+    for (const listener of this.announcedListeners) listener(event);
     this.options.store.publishEvent(event).catch((error: unknown) => this.noteStoreFailure(error));
+  }
+
+  onAnnounced(listener: (event: OpsEvent) => void): void {
+    this.announcedListeners.push(listener);
   }
 
   /** Admission for the request path: the in-process copy only, never a round trip. */

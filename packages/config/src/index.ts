@@ -14,6 +14,7 @@ export {
   type RouteConfig,
   type ServerConfig,
   type TierConfig,
+  type WebhookConfig,
 } from "./load.ts";
-export { type ConfigFile, PROVIDERS, type ProviderKind } from "./schema.ts";
+export { ALERT_EVENTS, type ConfigFile, PROVIDERS, type ProviderKind } from "./schema.ts";
 export { Secret } from "./secret.ts";

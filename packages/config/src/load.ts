@@ -11,7 +11,7 @@ import type { z } from "zod";
 import { isProduction } from "./env.ts";
 import { parseEnvReference, resolveEnvReference } from "./env-reference.ts";
 import { refusedSecret, refusedSimulated } from "./production.ts";
-import { type ConfigFile, configFileSchema, type ProviderKind } from "./schema.ts";
+import { type ALERT_EVENTS, type ConfigFile, configFileSchema, type ProviderKind } from "./schema.ts";
 import { Secret } from "./secret.ts";
 
 /** A model Breakwater calls: a tier, or a judge. */
@@ -109,6 +109,15 @@ export interface ServerConfig {
   keepAliveTimeoutMs: number;
 }
 
+export interface WebhookConfig {
+  name: string;
+  url: string;
+  events: ReadonlyArray<(typeof ALERT_EVENTS)[number]>;
+  tiers?: readonly string[];
+  format: "json" | "slack";
+  secret?: Secret;
+}
+
 export interface Config {
   server: ServerConfig;
   auth: AuthConfig;
@@ -128,6 +137,7 @@ export interface Config {
   breaker: ConfigFile["breaker"];
   judge: JudgeConfig;
   history: { rollupRetentionDays: number };
+  alerts: { webhooks: WebhookConfig[] };
   /** True when at least one tier is served by the built-in simulator. */
   usesSimulator: boolean;
 }
@@ -321,6 +331,21 @@ function resolve(file: ConfigFile, env: Record<string, string | undefined>, sour
       canaryIntervalS: file.judge.canary_interval_s,
     },
     history: { rollupRetentionDays: file.history.rollup_retention_days },
+    alerts: {
+      webhooks: file.alerts.webhooks.flatMap((webhook, index) => {
+        const secret = webhook.secret ? keyAt(`alerts.webhooks.${index}.secret`, webhook.secret) : undefined;
+        return [
+          {
+            name: webhook.name,
+            url: webhook.url,
+            events: webhook.events,
+            ...(webhook.tiers && { tiers: webhook.tiers }),
+            format: webhook.format,
+            ...(secret && { secret }),
+          },
+        ];
+      }),
+    },
     usesSimulator: [...tiers.values(), ...judges].some((model) => model.simulated),
   };
   if (problems.length > 0) throw new ConfigError(problems, source);

@@ -290,6 +290,37 @@ const serverSchema = z
   })
   .prefault({});
 
+/** What a webhook can be told of: the events of GET /v1/events. */
+export const ALERT_EVENTS = ["transition", "override", "verdict", "canary_failed"] as const;
+
+const webhookSchema = z.strictObject({
+  /** Names its deliveries (GET /v1/webhooks/deliveries) and its jobs. */
+  name,
+  url: z.url({ protocol: /^https?$/, message: "must be an http(s) URL" }),
+  /** Which events; verdicts are many (one per judged answer), so they are not sent unless listed. */
+  events: z.array(z.enum(ALERT_EVENTS)).min(1).default(["transition", "override", "canary_failed"]),
+  /** Only these tiers' events; all when absent. */
+  tiers: z.array(name).optional(),
+  /** `json`: the event as sent on /v1/events; `slack`: a Slack incoming-webhook message ({"text"}). */
+  format: z.enum(["json", "slack"]).default("json"),
+  /** Signs each delivery (x-breakwater-signature: HMAC-SHA256 of "<timestamp>.<body>"); unsigned without it. */
+  secret: envRef.optional(),
+});
+
+const alertsSchema = z
+  .strictObject({
+    webhooks: z.array(webhookSchema).default([]),
+  })
+  .superRefine((alerts, ctx) => {
+    const names = alerts.webhooks.map((webhook) => webhook.name);
+    names.forEach((webhookName, index) => {
+      if (names.indexOf(webhookName) !== index) {
+        ctx.addIssue({ code: "custom", path: ["webhooks", index, "name"], message: `"${webhookName}" is used twice` });
+      }
+    });
+  })
+  .prefault({});
+
 const historySchema = z
   .strictObject({
     /**
@@ -317,6 +348,7 @@ export const configFileSchema = z
     breaker: breakerSchema,
     judge: judgeSchema,
     history: historySchema,
+    alerts: alertsSchema,
   })
   .superRefine((file, ctx) => {
     for (const [routeName, route] of Object.entries(file.routes)) {

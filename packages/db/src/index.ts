@@ -51,5 +51,18 @@ export {
   type SeriesPoint,
   type SeriesQuery,
 } from "./rollups.ts";
-export { breakerDecisions, canaryResults, judgementReviews, judgements, tierRollups } from "./schema/index.ts";
+export {
+  breakerDecisions,
+  canaryResults,
+  judgementReviews,
+  judgements,
+  tierRollups,
+  webhookDeliveries,
+} from "./schema/index.ts";
 export { isStorableText, REPLACEMENT_CHARACTER, storableJson, storableRow, storableText } from "./storable.ts";
+export {
+  type DeliveryRow,
+  insertDelivery,
+  listDeliveries,
+  type NewDelivery,
+} from "./webhook-deliveries.ts";

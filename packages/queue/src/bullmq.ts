@@ -110,7 +110,7 @@ export class BullQueues implements JobQueues {
         const parsed = QUEUES[name].schema.safeParse(job.data);
         if (!parsed.success) throw new UnrecoverableError(`invalid ${name} payload: ${parsed.error.message}`);
         try {
-          await handler(parsed.data as JobPayloads[Q], job.attemptsMade + 1);
+          await handler(parsed.data as JobPayloads[Q], job.attemptsMade + 1, job.id ?? "");
         } catch (error) {
           if (error instanceof UnrecoverableJobError) throw new UnrecoverableError(error.message);
           throw error;

@@ -11,6 +11,8 @@ export {
   type StoreRowJob,
   storeRowJobSchema,
   UnrecoverableJobError,
+  type WebhookJob,
+  webhookJobSchema,
 } from "./jobs.ts";
 export { MemoryQueues } from "./memory.ts";
 export type { ConsumeOptions, Handler, JobQueues, Producer } from "./queue.ts";

@@ -77,10 +77,18 @@ export const storeRowJobSchema = z.discriminatedUnion("table", [
 ]);
 export type StoreRowJob = z.infer<typeof storeRowJobSchema>;
 
+/** One event (as GET /v1/events sends it) for one configured webhook. */
+export const webhookJobSchema = z.object({
+  webhook: z.string().min(1),
+  event: z.looseObject({ type: z.string(), tier: z.string(), at: z.number() }),
+});
+export type WebhookJob = z.infer<typeof webhookJobSchema>;
+
 export const QUEUES = {
   judge: { name: "judge", job: "judge-sample", schema: judgeJobSchema },
   canary: { name: "canary", job: "canary-probe", schema: canaryJobSchema },
   storage: { name: "storage", job: "store-row", schema: storeRowJobSchema },
+  webhook: { name: "webhook", job: "deliver", schema: webhookJobSchema },
 } as const;
 
 export type QueueName = keyof typeof QUEUES;
@@ -89,6 +97,7 @@ export interface JobPayloads {
   judge: JudgeJob;
   canary: CanaryJob;
   storage: StoreRowJob;
+  webhook: WebhookJob;
 }
 
 /** A job that can never succeed (its payload does not parse): not retried. */

@@ -59,7 +59,7 @@ export class MemoryQueues implements JobQueues {
       const job = list.shift() as Pending;
       consumer.running++;
       const run = consumer
-        .handler(job.payload as JobPayloads[QueueName], job.attempt)
+        .handler(job.payload as JobPayloads[QueueName], job.attempt, job.id)
         .then(
           () => {
             this.queued.delete(`${name}:${job.id}`);

@@ -6,7 +6,8 @@ export interface ConsumeOptions {
   maxPerSecond?: number;
 }
 
-export type Handler<Q extends QueueName> = (payload: JobPayloads[Q], attempt: number) => Promise<void>;
+/** `attempt` counts from 1; `id` is the id the job was added under. */
+export type Handler<Q extends QueueName> = (payload: JobPayloads[Q], attempt: number, id: string) => Promise<void>;
 
 export interface Producer<Q extends QueueName> {
   /** Enqueues once per `id`: adding an id that is still queued is a no-op. */
